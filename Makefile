@@ -1,0 +1,49 @@
+# Gridwork: `make run` sets everything up and serves the demo; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { echo $$p; break; }; done)
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run install install-test test lint serve demo clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Gridwork needs Python 3.11 or newer on the PATH." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[postgres]'
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/gridwork migrate --noinput
+	$(BIN)/gridwork demo --if-empty
+	$(BIN)/gridwork demo_logins
+	$(BIN)/gridwork run_all --host $(HOST) --port $(PORT)
+
+demo: install
+	$(BIN)/gridwork migrate --noinput
+	$(BIN)/gridwork demo $(DEMO_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check gridwork bench
+	$(BIN)/ruff format --check gridwork bench || true
+
+test: install-test
+	$(BIN)/ruff check gridwork
+	$(BIN)/gridwork makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

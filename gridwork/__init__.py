@@ -1,0 +1,3 @@
+"""Gridwork: community grid-management platform."""
+
+__version__ = "0.1.0"

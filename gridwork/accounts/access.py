@@ -1,0 +1,84 @@
+"""Who may see and do what: capabilities granted by roles, each over the subtree of an area.
+
+`scope_codes(user, capability)` is the single source of a user's reach; the querysets'
+`visible_to(user)` and every permission check are built on it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gridwork.accounts.models import Role, RoleAssignment
+
+REGISTER_VIEW = "register.view"
+REGISTER_CHANGE = "register.change"
+REGISTER_REVEAL = "register.reveal"
+AREAS_VIEW = "areas.view"
+AREAS_CHANGE = "areas.change"
+AUDIT_VIEW = "audit.view"
+ACCOUNTS_MANAGE = "accounts.manage"
+
+_REGISTER_READERS = {
+    Role.GRID_MEMBER,
+    Role.GRID_WORKER,
+    Role.ACCEPTANCE_CENTRE,
+    Role.STREET_STAFF,
+    Role.DISTRICT_STAFF,
+}
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    REGISTER_VIEW: frozenset(_REGISTER_READERS),
+    REGISTER_CHANGE: frozenset({Role.GRID_MEMBER, Role.GRID_WORKER, Role.ACCEPTANCE_CENTRE}),
+    REGISTER_REVEAL: frozenset(
+        {Role.GRID_WORKER, Role.ACCEPTANCE_CENTRE, Role.STREET_STAFF, Role.DISTRICT_STAFF}
+    ),
+    AREAS_VIEW: frozenset(_REGISTER_READERS | {Role.DEPARTMENT_HANDLER}),
+    AREAS_CHANGE: frozenset({Role.DISTRICT_STAFF}),
+    AUDIT_VIEW: frozenset({Role.AUDITOR}),
+    ACCOUNTS_MANAGE: frozenset({Role.SYSADMIN}),
+}
+
+_CACHE_ATTR = "_gridwork_assignments"
+
+
+def active_assignments(user: Any) -> list[RoleAssignment]:
+    """The user's roles in force today, read once per user object (so once per request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.active().filter(user_id=user.pk).select_related("area"))
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_assignments(user: Any) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def minimal_codes(codes: set[str]) -> list[str]:
+    """Drop codes already covered by a shorter prefix in the set."""
+    result: list[str] = []
+    for code in sorted(codes, key=len):
+        if not any(code.startswith(kept) for kept in result):
+            result.append(code)
+    return sorted(result)
+
+
+def scope_codes(user: Any, capability: str) -> list[str]:
+    roles = CAPABILITIES[capability]
+    return minimal_codes({a.area_id for a in active_assignments(user) if a.role in roles})
+
+
+def has_capability(user: Any, capability: str) -> bool:
+    return bool(scope_codes(user, capability))
+
+
+def can(user: Any, capability: str, area_code: str) -> bool:
+    """Whether the user holds the capability at an area or above it."""
+    return any(area_code.startswith(code) for code in scope_codes(user, capability))
+
+
+def roles_of(user: Any) -> set[str]:
+    return {a.role for a in active_assignments(user)}

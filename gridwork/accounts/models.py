@@ -1,0 +1,96 @@
+"""Users, the roles they hold at areas, and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    GRID_MEMBER = "grid_member", _("grid member")
+    GRID_WORKER = "grid_worker", _("grid worker")
+    ACCEPTANCE_CENTRE = "acceptance_centre", _("community acceptance centre")
+    DEPARTMENT_HANDLER = "department_handler", _("department handler")
+    STREET_STAFF = "street_staff", _("street / town staff")
+    DISTRICT_STAFF = "district_staff", _("district staff")
+    AUDITOR = "auditor", _("auditor")
+    SYSADMIN = "sysadmin", _("system administrator")
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    failed_logins = models.PositiveSmallIntegerField(_("failed logins in a row"), default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def is_locked(self, now: dt.datetime | None = None) -> bool:
+        return bool(self.locked_until and self.locked_until > (now or timezone.now()))
+
+
+class RoleAssignmentQuerySet(models.QuerySet):
+    def active(self, day: dt.date | None = None) -> RoleAssignmentQuerySet:
+        day = day or timezone.localdate()
+        return self.filter(
+            models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=day),
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day),
+        )
+
+
+class RoleAssignment(models.Model):
+    """A role held at an area (and so over its whole subtree), optionally between two dates."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    area = models.ForeignKey(
+        "areas.Area", to_field="code", on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+    )
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("granted by")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user_id", "area_id", "role"]
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} @ {self.area_id}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for an app; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

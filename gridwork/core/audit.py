@@ -1,0 +1,104 @@
+"""Writing the audit log and record history. Services call these inside their transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from typing import Any
+
+from django.db import models
+
+from gridwork.core.models import AuditEvent, RecordHistory
+from gridwork.core.request_context import current_ip
+
+
+def _label(actor: Any) -> str:
+    if getattr(actor, "is_system", False):
+        return "system"
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return ""
+    return actor.get_username()
+
+
+def _actor(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def log(
+    action: str,
+    actor: Any = None,
+    *,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    area_code: str = "",
+    reason: str = "",
+    detail: dict | None = None,
+    actor_label: str = "",
+) -> AuditEvent:
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        area_code = area_code or record_area_code(obj)
+    return AuditEvent.objects.create(
+        actor=_actor(actor),
+        actor_label=actor_label or _label(actor),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        area_code=area_code,
+        ip=current_ip.get(),
+        reason=reason,
+        detail=detail or {},
+    )
+
+
+def record_area_code(obj: models.Model) -> str:
+    for attr in ("grid_id", "code", "area_id"):
+        value = getattr(obj, attr, None)
+        if isinstance(value, str):
+            return value
+    return ""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    return value
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """The concrete field values of a record, JSON-ready (foreign keys by id)."""
+    data: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        data[field.attname] = _plain(getattr(instance, field.attname))
+    return data
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
+    return ({k: before.get(k) for k in sorted(changed)}, {k: after.get(k) for k in sorted(changed)})
+
+
+def write_history(
+    actor: Any, instance: models.Model, action: str, before: dict[str, Any], after: dict[str, Any]
+) -> RecordHistory | None:
+    """History plus the matching audit entry; nothing is written when nothing changed."""
+    old, new = diff(before, after)
+    if action == "update" and not old and not new:
+        return None
+    entry = RecordHistory.objects.create(
+        actor=_actor(actor),
+        actor_label=_label(actor),
+        object_type=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        area_code=record_area_code(instance),
+        action=action,
+        before=old,
+        after=new,
+    )
+    log(action, actor, obj=instance, detail={"fields": sorted(set(old) | set(new))})
+    return entry

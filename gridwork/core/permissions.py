@@ -1,0 +1,19 @@
+"""Permission checks that services share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from gridwork.accounts.access import can
+from gridwork.core.system import is_system
+
+
+def require(actor: Any, capability: str, area_code: str) -> None:
+    """Raise PermissionDenied unless the actor holds the capability at the area (or is the system)."""
+    if is_system(actor):
+        return
+    if not area_code or not can(actor, capability, area_code):
+        raise PermissionDenied(_("You may not do this in this area."))

@@ -1,0 +1,118 @@
+"""Checks of national code standards: GB 11643 resident ID, GB 32100 credit code, phones, area codes.
+
+Each check raises django ValidationError with a translated message naming what is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# GB/T 2260 province-level codes (first two digits of a division code); 81/82/83 are the
+# codes used in residence permits of Hong Kong, Macao and Taiwan residents.
+PROVINCE_CODES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65"
+    " 71 81 82 83".split()
+)
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def resident_id_check_char(first17: str) -> str:
+    """The GB 11643 check character (ISO 7064 MOD 11-2) for the first 17 digits."""
+    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def parse_resident_id(value: str, today: dt.date | None = None) -> tuple[dt.date, str]:
+    """Validate an 18-character resident ID; return (birth date, sex 'M'/'F')."""
+    value = (value or "").strip().upper()
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        raise ValidationError(_("A resident ID number has 17 digits and a final digit or X."), code="format")
+    if value[:2] not in PROVINCE_CODES:
+        raise ValidationError(_("The ID number does not start with a valid province code."), code="region")
+    try:
+        birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError as exc:
+        raise ValidationError(_("The ID number holds no valid birth date."), code="birth_date") from exc
+    today = today or dt.date.today()
+    if birth > today or birth.year < 1880:
+        raise ValidationError(_("The ID number holds no valid birth date."), code="birth_date")
+    if resident_id_check_char(value[:17]) != value[17]:
+        raise ValidationError(_("The ID number's check digit is wrong."), code="checksum")
+    sex = "M" if int(value[16]) % 2 == 1 else "F"
+    return birth, sex
+
+
+def validate_resident_id(value: str) -> None:
+    parse_resident_id(value)
+
+
+def check_resident_id_agrees(value: str, birth_date: dt.date | None, sex: str | None) -> list[ValidationError]:
+    """Errors when the ID number disagrees with the recorded birth date or sex."""
+    birth, id_sex = parse_resident_id(value)
+    errors: list[ValidationError] = []
+    if birth_date and birth_date != birth:
+        errors.append(ValidationError(_("The birth date does not match the ID number."), code="birth_mismatch"))
+    if sex and sex in {"M", "F"} and sex != id_sex:
+        errors.append(ValidationError(_("The sex does not match the ID number."), code="sex_mismatch"))
+    return errors
+
+
+_CREDIT_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_check_char(first17: str) -> str:
+    total = sum(_CREDIT_CHARS.index(c) * w for c, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
+    return _CREDIT_CHARS[(31 - total % 31) % 31]
+
+
+def validate_credit_code(value: str) -> None:
+    """GB 32100 unified social credit code: 18 characters, division code, check character."""
+    value = (value or "").strip().upper()
+    if len(value) != 18 or any(c not in _CREDIT_CHARS for c in value):
+        raise ValidationError(
+            _("A unified social credit code has 18 characters of digits and capitals (no I, O, Z, S, V)."),
+            code="format",
+        )
+    if not value[2:8].isdigit():
+        raise ValidationError(_("Characters 3 to 8 of the credit code must be a division code."), code="region")
+    if credit_code_check_char(value[:17]) != value[17]:
+        raise ValidationError(_("The credit code's check character is wrong."), code="checksum")
+
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
+
+
+def normalise_phone(value: str) -> str:
+    return re.sub(r"[\s()]", "", value or "")
+
+
+def validate_phone(value: str) -> None:
+    phone = normalise_phone(value)
+    if not (_MOBILE.fullmatch(phone) or _LANDLINE.fullmatch(phone)):
+        raise ValidationError(
+            _("Enter an 11-digit mobile number or a landline with its area code."), code="phone"
+        )
+
+
+AREA_CODE_LENGTHS = {6: 1, 9: 2, 12: 3, 15: 4}
+
+
+def validate_area_code(value: str) -> None:
+    if not value or not value.isdigit() or len(value) not in AREA_CODE_LENGTHS:
+        raise ValidationError(
+            _("An area code has 6 (district), 9 (street), 12 (community) or 15 (grid) digits."),
+            code="area_code",
+        )
+    if value[:2] not in PROVINCE_CODES:
+        raise ValidationError(_("The area code does not start with a valid province code."), code="region")
+    for start in range(6, len(value), 3):
+        if value[start : start + 3] == "000":
+            raise ValidationError(_("A level of the area code cannot be 000."), code="area_code")

@@ -1,0 +1,270 @@
+"""The register: buildings, houses, households, people, organisations, objects and key-people tags.
+
+Every record carries its grid's code (`grid_id`, a foreign key to the area by code), so
+`visible_to(user)` and the counts are prefix filters with no joins.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from gridwork.core.masking import mask_id_number, mask_phone
+from gridwork.core.scoping import ScopedQuerySet
+from gridwork.registry import choices as c
+
+
+def grid_field() -> models.ForeignKey:
+    return models.ForeignKey(
+        "areas.Area",
+        to_field="code",
+        db_column="grid_code",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("grid"),
+    )
+
+
+class RegisterQuerySet(ScopedQuerySet):
+    scope_field = "grid__code"
+    scope_capability = "register.view"
+
+
+class Organization(models.Model):
+    grid = grid_field()
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=12, choices=c.OrgKind.choices)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, null=True, blank=True, unique=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+
+    objects = RegisterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["grid_id", "name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def contact_phone_masked(self) -> str:
+        return mask_phone(self.contact_phone)
+
+
+class Building(models.Model):
+    grid = grid_field()
+    code = models.CharField(_("building code"), max_length=30, unique=True)
+    estate = models.CharField(_("estate"), max_length=100, blank=True)
+    number = models.CharField(_("building number"), max_length=20)
+    address = models.CharField(_("address"), max_length=200)
+    lon = models.FloatField(_("longitude"))
+    lat = models.FloatField(_("latitude"))
+    floors = models.PositiveSmallIntegerField(_("floors"), default=1)
+    units = models.PositiveSmallIntegerField(_("units"), default=1)
+    property_company = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_buildings",
+        verbose_name=_("property company"),
+    )
+    head = models.ForeignKey(
+        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("building head")
+    )
+
+    objects = RegisterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["grid_id", "estate", "number"]
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+
+    def __str__(self) -> str:
+        return f"{self.estate} {self.number}".strip()
+
+
+class House(models.Model):
+    grid = grid_field()
+    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="houses", verbose_name=_("building"))
+    unit = models.PositiveSmallIntegerField(_("unit"), default=1)
+    floor = models.SmallIntegerField(_("floor"), default=1)
+    room = models.CharField(_("room"), max_length=20)
+    floor_area = models.DecimalField(_("floor area (m²)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    use = models.CharField(_("use"), max_length=12, choices=c.HouseUse.choices, default=c.HouseUse.OWNER_OCCUPIED)
+    owner = models.ForeignKey(
+        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_houses", verbose_name=_("owner")
+    )
+
+    objects = RegisterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["building_id", "unit", "floor", "room"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "unit", "room"], name="house_unique_room"),
+        ]
+        verbose_name = _("house")
+        verbose_name_plural = _("houses")
+
+    def __str__(self) -> str:
+        return f"{self.building} {self.unit}-{self.room}"
+
+
+class Household(models.Model):
+    grid = grid_field()
+    number = models.CharField(_("household number"), max_length=30, unique=True)
+    house = models.ForeignKey(
+        House, null=True, blank=True, on_delete=models.SET_NULL, related_name="households", verbose_name=_("house")
+    )
+    head = models.ForeignKey(
+        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("head")
+    )
+
+    objects = RegisterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["grid_id", "number"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Person(models.Model):
+    grid = grid_field()
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members",
+        verbose_name=_("household"),
+    )
+    relation = models.CharField(_("relation to head"), max_length=12, choices=c.Relation.choices, blank=True)
+    name = models.CharField(_("name"), max_length=50)
+    id_type = models.CharField(_("ID document"), max_length=12, choices=c.IdType.choices, default=c.IdType.RESIDENT_ID)
+    id_number = models.CharField(_("ID number"), max_length=32)
+    sex = models.CharField(_("sex"), max_length=1, choices=c.Sex.choices)
+    birth_date = models.DateField(_("birth date"))
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    residence_type = models.CharField(
+        _("residence type"), max_length=12, choices=c.ResidenceType.choices, default=c.ResidenceType.REGISTERED
+    )
+    status = models.CharField(_("status"), max_length=12, choices=c.PersonStatus.choices, default=c.PersonStatus.LIVING)
+    political_status = models.CharField(
+        _("political status"), max_length=16, choices=c.PoliticalStatus.choices, default=c.PoliticalStatus.MASSES
+    )
+    education = models.CharField(_("education"), max_length=16, choices=c.Education.choices, blank=True)
+    work = models.CharField(_("work"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = RegisterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["grid_id", "household_id", "id"]
+        constraints = [
+            # One living person per ID number; the dead keep theirs in the register.
+            models.UniqueConstraint(
+                fields=["id_type", "id_number"],
+                condition=~models.Q(status="deceased"),
+                name="one_living_person_per_id",
+            ),
+        ]
+        indexes = [models.Index(fields=["grid", "status", "political_status"])]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+
+class FacilityObject(models.Model):
+    """A public facility (部件) classed by CJ/T 214."""
+
+    grid = grid_field()
+    code = models.CharField(_("object code"), max_length=30, unique=True)
+    object_class = models.CharField(_("class"), max_length=2, choices=c.ObjectClass.choices)
+    subclass = models.CharField(_("subclass"), max_length=50)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    lon = models.FloatField(_("longitude"))
+    lat = models.FloatField(_("latitude"))
+    owner_department = models.CharField(_("owner department"), max_length=100, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=c.ObjectState.choices, default=c.ObjectState.INTACT)
+
+    objects = RegisterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["grid_id", "code"]
+        verbose_name = _("object")
+        verbose_name_plural = _("objects")
+
+    def __str__(self) -> str:
+        return f"{self.subclass} {self.code}"
+
+
+class KeyGroup(models.Model):
+    """A kind of key-people tag: a service or management group with its sensitivity and visit interval."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=12, choices=c.TagKind.choices)
+    sensitivity = models.PositiveSmallIntegerField(
+        _("sensitivity"), choices=c.Sensitivity.choices, default=c.Sensitivity.NORMAL
+    )
+    visit_interval_days = models.PositiveSmallIntegerField(_("visit interval (days)"), default=30)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("key group")
+        verbose_name_plural = _("key groups")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name
+
+
+class PersonTag(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="tags", verbose_name=_("person"))
+    group = models.ForeignKey(KeyGroup, on_delete=models.PROTECT, related_name="tags", verbose_name=_("group"))
+    grid = grid_field()
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    risk_level = models.CharField(_("risk level"), max_length=8, choices=c.RiskLevel.choices, default=c.RiskLevel.LOW)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("case officer"),
+    )
+    details = models.TextField(_("details"), blank=True)
+
+    objects = RegisterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person_id", "group__sort_order"]
+        indexes = [models.Index(fields=["grid", "group"])]
+        verbose_name = _("key-people tag")
+        verbose_name_plural = _("key-people tags")
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.group}"
+
+    @property
+    def is_current(self) -> bool:
+        from django.utils import timezone
+
+        return self.until is None or self.until >= timezone.localdate()

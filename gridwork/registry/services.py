@@ -1,0 +1,367 @@
+"""The only code that writes the register. Each call checks permission and scope, runs in one
+transaction, locks the row it changes, validates the whole record, and keeps its history."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models.deletion import ProtectedError
+from django.utils.translation import gettext as _
+
+from gridwork.accounts.access import REGISTER_CHANGE, REGISTER_REVEAL
+from gridwork.areas.geometry import validate_point
+from gridwork.areas.models import Area, Level
+from gridwork.core import audit
+from gridwork.core.errors import NotFound
+from gridwork.core.models import AuditEvent
+from gridwork.core.permissions import require
+from gridwork.core.system import is_system
+from gridwork.core.validators import (
+    check_resident_id_agrees,
+    normalise_phone,
+    parse_resident_id,
+    validate_credit_code,
+    validate_phone,
+)
+from gridwork.registry import choices as c
+from gridwork.registry.models import (
+    Building,
+    FacilityObject,
+    House,
+    Household,
+    KeyGroup,
+    Organization,
+    Person,
+    PersonTag,
+)
+from gridwork.registry.signals import register_changed
+
+# What a caller may set on each kind of record; everything else is derived or internal.
+EDITABLE: dict[type[models.Model], tuple[str, ...]] = {
+    Organization: ("grid", "name", "kind", "credit_code", "address", "contact_name", "contact_phone", "lon", "lat",
+                   "employees"),
+    Building: ("grid", "code", "estate", "number", "address", "lon", "lat", "floors", "units", "property_company",
+               "head"),
+    House: ("building", "unit", "floor", "room", "floor_area", "use", "owner"),
+    Household: ("grid", "number", "house", "head"),
+    Person: ("grid", "household", "relation", "name", "id_type", "id_number", "sex", "birth_date", "ethnicity",
+             "phone", "residence_type", "status", "political_status", "education", "work", "notes"),
+    FacilityObject: ("grid", "code", "object_class", "subclass", "name", "lon", "lat", "owner_department", "state"),
+    PersonTag: ("person", "group", "since", "until", "risk_level", "officer", "details"),
+}
+
+# Records whose grid follows another record's grid.
+_FOLLOWERS: dict[type[models.Model], list[tuple[type[models.Model], str]]] = {
+    Building: [(House, "building")],
+    House: [(Household, "house")],
+    Household: [(Person, "household")],
+    Person: [(PersonTag, "person")],
+}
+
+
+def scoped(model: type[models.Model], actor: Any) -> models.QuerySet:
+    """The records the actor may read: the one scoping function, or all of them for the system."""
+    if is_system(actor):
+        return model._default_manager.all()
+    return model._default_manager.visible_to(actor)
+
+
+def get_visible(model: type[models.Model], actor: Any, pk: Any, *, lock: bool = False) -> models.Model:
+    qs = scoped(model, actor)
+    if lock:
+        qs = qs.select_for_update()
+    try:
+        return qs.get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(model._meta.verbose_name) from exc
+
+
+def _resolve_reference(instance: models.Model, field: models.ForeignKey, value: Any, actor: Any) -> None:
+    """Set a foreign key from an id or an instance; a register record must be visible to the actor."""
+    if value in (None, ""):
+        setattr(instance, field.attname, None)
+        return
+    target = field.related_model
+    pk = value.pk if isinstance(value, models.Model) else value
+    if target is Area:
+        if not Area.objects.filter(code=str(pk), level=Level.GRID).exists():
+            raise ValidationError({field.name: [_("No grid has this code.")]})
+        setattr(instance, field.attname, str(pk))
+        return
+    if hasattr(target._default_manager, "visible_to"):
+        try:
+            obj = get_visible(target, actor, pk)
+        except NotFound as exc:
+            raise ValidationError({field.name: [_("No such record in your area.")]}) from exc
+    else:
+        obj = target._default_manager.filter(pk=pk).first()
+        if obj is None:
+            raise ValidationError({field.name: [_("No such record.")]})
+    setattr(instance, field.name, obj)
+
+
+def _apply(instance: models.Model, data: dict[str, Any], actor: Any) -> None:
+    allowed = EDITABLE[type(instance)]
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be set.")] for name in unknown})
+    errors: dict[str, list[str]] = {}
+    for name, value in data.items():
+        field = instance._meta.get_field(name)
+        try:
+            if isinstance(field, models.ForeignKey):
+                _resolve_reference(instance, field, value, actor)
+            else:
+                if isinstance(value, str):
+                    value = value.strip()
+                if value is None and not field.null and isinstance(field, models.CharField | models.TextField):
+                    value = ""
+                setattr(instance, field.attname, value)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _grid_from_point(instance: models.Model) -> None:
+    from gridwork.areas.services import locate_grid
+
+    lon, lat = getattr(instance, "lon", None), getattr(instance, "lat", None)
+    try:
+        validate_point(lon, lat)
+    except ValidationError as exc:
+        raise ValidationError({"lon": exc.messages}) from exc
+    if lon is None:
+        return
+    code = locate_grid(lon, lat)
+    if code:
+        instance.grid_id = code
+    elif isinstance(instance, Building) and not instance.grid_id:
+        raise ValidationError({"lon": [_("The point lies outside every grid.")]})
+
+
+def _derive(instance: models.Model) -> None:
+    """Fill what follows from other fields: the grid, and a person's birth date and sex from the ID."""
+    if isinstance(instance, Building | Organization | FacilityObject):
+        _grid_from_point(instance)
+    elif isinstance(instance, House):
+        instance.grid_id = instance.building.grid_id
+    elif isinstance(instance, Household) and instance.house_id:
+        instance.grid_id = instance.house.grid_id
+    elif isinstance(instance, Person):
+        if instance.household_id:
+            instance.grid_id = instance.household.grid_id
+        instance.id_number = (instance.id_number or "").strip().upper()
+        instance.phone = normalise_phone(instance.phone)
+        if instance.id_type == c.IdType.RESIDENT_ID and instance.id_number:
+            try:
+                birth, sex = parse_resident_id(instance.id_number)
+            except ValidationError:
+                return  # reported by _check
+            instance.birth_date = instance.birth_date or birth
+            instance.sex = instance.sex or sex
+    elif isinstance(instance, PersonTag):
+        instance.grid_id = instance.person.grid_id
+    if isinstance(instance, Organization):
+        instance.credit_code = (instance.credit_code or "").strip().upper() or None
+        instance.contact_phone = normalise_phone(instance.contact_phone)
+
+
+def _check(instance: models.Model) -> None:
+    """Rules beyond the field types; all errors are collected and raised together by field."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, exc: ValidationError | str) -> None:
+        messages = exc.messages if isinstance(exc, ValidationError) else [exc]
+        errors.setdefault(field, []).extend(messages)
+
+    if isinstance(instance, Person):
+        if instance.id_type == c.IdType.RESIDENT_ID:
+            try:
+                for err in check_resident_id_agrees(instance.id_number, instance.birth_date, instance.sex):
+                    add("birth_date" if err.code == "birth_mismatch" else "sex", err)
+            except ValidationError as exc:
+                add("id_number", exc)
+        elif instance.id_type == c.IdType.PASSPORT and not re.fullmatch(r"[A-Z0-9]{5,20}", instance.id_number):
+            add("id_number", _("A passport number has 5 to 20 letters and digits."))
+        elif not instance.id_number:
+            add("id_number", _("This field cannot be blank."))
+        if instance.phone:
+            try:
+                validate_phone(instance.phone)
+            except ValidationError as exc:
+                add("phone", exc)
+        if instance.id_number and instance.status != c.PersonStatus.DECEASED:
+            clash = Person.objects.filter(id_type=instance.id_type, id_number=instance.id_number).exclude(
+                status=c.PersonStatus.DECEASED
+            )
+            if instance.pk:
+                clash = clash.exclude(pk=instance.pk)
+            if clash.exists():
+                add("id_number", _("A living person with this ID number is already in the register."))
+    if isinstance(instance, Organization):
+        if instance.credit_code:
+            try:
+                validate_credit_code(instance.credit_code)
+            except ValidationError as exc:
+                add("credit_code", exc)
+        if instance.contact_phone:
+            try:
+                validate_phone(instance.contact_phone)
+            except ValidationError as exc:
+                add("contact_phone", exc)
+    if isinstance(instance, Household) and instance.head_id and instance.pk and instance.head.household_id != instance.pk:
+        add("head", _("The head must be a member of the household."))
+    if isinstance(instance, House) and instance.building_id and instance.floor > instance.building.floors:
+        add("floor", _("The building has only %(floors)s floors.") % {"floors": instance.building.floors})
+    if isinstance(instance, PersonTag) and instance.until and instance.since and instance.until < instance.since:
+        add("until", _("The end date is before the start date."))
+    if isinstance(instance, Building | Organization | FacilityObject) and getattr(instance, "lon", None) is not None:
+        try:
+            validate_point(instance.lon, instance.lat)
+        except ValidationError as exc:
+            add("lon", exc)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate(instance: models.Model) -> None:
+    """Model field checks first, then the register's own rules; both reported together."""
+    errors: dict[str, list[str]] = {}
+    try:
+        instance.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        _check(instance)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(m for m in messages if m not in errors.get(key, []))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _cascade_grid(actor: Any, instance: models.Model) -> None:
+    """Records below a record that moved to another grid move with it, each with its history."""
+    for model, fk in _FOLLOWERS.get(type(instance), []):
+        for child in model._default_manager.select_for_update().filter(**{fk: instance}).exclude(
+            grid_id=instance.grid_id
+        ):
+            before = audit.snapshot(child)
+            child.grid_id = instance.grid_id
+            child.save(update_fields=["grid"])
+            audit.write_history(actor, child, "move", before, audit.snapshot(child))
+            _cascade_grid(actor, child)
+
+
+def _notify_after_commit(instance: models.Model, action: str) -> None:
+    model, pk, grid = type(instance), instance.pk, getattr(instance, "grid_id", "")
+    transaction.on_commit(
+        lambda: register_changed.send(sender=model, pk=pk, grid_code=grid, action=action)
+    )
+
+
+@transaction.atomic
+def save_record(actor: Any, model: type[models.Model], data: dict[str, Any], pk: Any = None) -> models.Model:
+    """Create (pk None) or update one register record from field values."""
+    if model not in EDITABLE:
+        raise ValueError(f"{model.__name__} is not a register record")
+    if pk is None:
+        instance, before, action = model(), {}, "create"
+    else:
+        instance = get_visible(model, actor, pk, lock=True)
+        before, action = audit.snapshot(instance), "update"
+        require(actor, REGISTER_CHANGE, instance.grid_id)
+    _apply(instance, data, actor)
+    _derive(instance)
+    if not instance.grid_id:
+        raise ValidationError({"grid": [_("This field cannot be blank.")]})
+    require(actor, REGISTER_CHANGE, instance.grid_id)
+    _validate(instance)
+    instance.save()
+    audit.write_history(actor, instance, action, before, audit.snapshot(instance))
+    if before and before.get("grid_id") != instance.grid_id:
+        _cascade_grid(actor, instance)
+    if isinstance(instance, Person) and instance.relation == c.Relation.HEAD and instance.household_id:
+        household = Household.objects.select_for_update().get(pk=instance.household_id)
+        if household.head_id is None:
+            hh_before = audit.snapshot(household)
+            household.head = instance
+            household.save(update_fields=["head"])
+            audit.write_history(actor, household, "update", hh_before, audit.snapshot(household))
+    _notify_after_commit(instance, action)
+    return instance
+
+
+@transaction.atomic
+def delete_record(actor: Any, model: type[models.Model], pk: Any) -> None:
+    """Remove a record entered by mistake; one still referenced is refused."""
+    instance = get_visible(model, actor, pk, lock=True)
+    require(actor, REGISTER_CHANGE, instance.grid_id)
+    before = audit.snapshot(instance)
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except ProtectedError as exc:
+        raise ValidationError(_("This record is still referenced by other records and cannot be deleted.")) from exc
+    instance.pk = before["id"]
+    audit.write_history(actor, instance, "delete", before, {})
+    _notify_after_commit(instance, "delete")
+
+
+def reveal_person(actor: Any, pk: Any, reason: str) -> dict[str, Any]:
+    """The unmasked ID number, phone and sensitive tags of one person, for a stated reason; audited."""
+    reason = (reason or "").strip()
+    person = get_visible(Person, actor, pk)
+    if is_system(actor):
+        raise PermissionDenied(_("The system does not reveal personal data."))
+    require(actor, REGISTER_REVEAL, person.grid_id)
+    if len(reason) < 4:
+        raise ValidationError({"reason": [_("State why you need to see the full data (at least 4 characters).")]})
+    audit.log(AuditEvent.Action.REVEAL, actor, obj=person, reason=reason[:300])
+    return {
+        "id_number": person.id_number,
+        "phone": person.phone,
+        "tags": list(person.tags.select_related("group").values_list("group__code", flat=True)),
+    }
+
+
+def visible_tags(actor: Any, person: Person, revealed: bool) -> list[PersonTag]:
+    """A person's tags; sensitive ones only when revealed (normal ones always)."""
+    tags = list(person.tags.select_related("group"))
+    if revealed:
+        return tags
+    return [t for t in tags if t.group.sensitivity <= 1]
+
+
+def key_groups() -> list[KeyGroup]:
+    return list(KeyGroup.objects.all())
+
+
+@transaction.atomic
+def reassign_buildings_to_grids(actor: Any, bounds: tuple[float, float, float, float]) -> int:
+    """After a grid boundary changed: buildings in the area it touches go to the grid containing them."""
+    from gridwork.areas.services import grid_locator
+
+    locator = grid_locator(bounds=bounds)
+    if locator is None:
+        return 0
+    min_lon, min_lat, max_lon, max_lat = bounds
+    moved = 0
+    buildings = Building.objects.select_for_update().filter(
+        lon__gte=min_lon, lon__lte=max_lon, lat__gte=min_lat, lat__lte=max_lat
+    )
+    for building in buildings:
+        code = locator.locate(building.lon, building.lat)
+        if code and code != building.grid_id:
+            before = audit.snapshot(building)
+            building.grid_id = code
+            building.save(update_fields=["grid"])
+            audit.write_history(actor, building, "move", before, audit.snapshot(building))
+            _cascade_grid(actor, building)
+            moved += 1
+    return moved
