@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "gridwork.registry",
     "gridwork.api",
     "gridwork.web",
+    "gridwork.demo",
 ]
 
 MIDDLEWARE = [

@@ -3,4 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("gridwork.api.urls")),
+    path("", include("gridwork.web.urls")),
 ]
