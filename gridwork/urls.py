@@ -1,8 +1,9 @@
-from django.contrib import admin
 from django.urls import include, path
 
+from gridwork.core.admin_site import site as admin_site
+
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path("admin/", admin_site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("gridwork.api.urls")),
     path("", include("gridwork.web.urls")),

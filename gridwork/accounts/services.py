@@ -17,13 +17,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridwork.accounts.access import ACCOUNTS_MANAGE, forget_assignments, has_capability
+from gridwork.accounts.access import ACCOUNTS_MANAGE, forget_assignments, has_capability, scope_codes
 from gridwork.accounts.models import ApiToken, Role, RoleAssignment
 from gridwork.areas.models import Area
 from gridwork.core import audit
+from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
 from gridwork.core.permissions import require
+from gridwork.core.scoping import prefix_q
 from gridwork.core.system import is_system
+from gridwork.core.validators import validate_phone
 
 User = get_user_model()
 
@@ -91,6 +94,66 @@ def create_user(
     return user
 
 
+def manageable_users(actor: Any) -> Any:
+    """The accounts a system administrator manages: those holding no role outside its areas.
+
+    An account with no role at all is included, so that a new account can receive its first role.
+    """
+    if is_system(actor):
+        return User.objects.all()
+    query = prefix_q("area_id", scope_codes(actor, ACCOUNTS_MANAGE))
+    if query is None:
+        return User.objects.none()
+    outside = RoleAssignment.objects.exclude(query)
+    return User.objects.exclude(pk__in=outside.values("user_id"))
+
+
+@transaction.atomic
+def update_user(
+    actor: Any,
+    user: Any,
+    *,
+    display_name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    is_active: bool | None = None,
+    unlock: bool = False,
+) -> Any:
+    """Change an account's details, switch it on or off, or lift a login lockout; audited."""
+    if not is_system(actor) and not has_capability(actor, ACCOUNTS_MANAGE):
+        raise PermissionDenied(_("Only a system administrator manages accounts."))
+    locked = manageable_users(actor).select_for_update().filter(pk=user.pk).first()
+    if locked is None:
+        raise NotFound(User._meta.verbose_name)
+    changed: list[str] = []
+    requested = {"display_name": display_name, "email": email, "phone": phone, "is_active": is_active}
+    for name, value in requested.items():
+        if value is not None and getattr(locked, name) != value:
+            setattr(locked, name, value)
+            changed.append(name)
+    if unlock and (locked.failed_logins or locked.locked_until):
+        locked.failed_logins, locked.locked_until = 0, None
+        changed += ["failed_logins", "locked_until"]
+    if not changed:
+        return locked
+    errors: dict[str, list[str]] = {}
+    if "phone" in changed and locked.phone:
+        try:
+            validate_phone(locked.phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+    try:
+        locked.full_clean(exclude=["password"], validate_unique=False)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    locked.save(update_fields=changed)
+    audit.log(AuditEvent.Action.UPDATE, actor, obj=locked, detail={"fields": changed})
+    return locked
+
+
 @transaction.atomic
 def grant_role(
     actor: Any,
@@ -112,6 +175,9 @@ def grant_role(
         if not has_capability(actor, ACCOUNTS_MANAGE):
             raise PermissionDenied(_("Only a system administrator manages accounts."))
         _require_manager(actor, area_code)
+        if getattr(actor, "pk", None) == user.pk:
+            # Otherwise an administrator, who reads no personal data, could give itself a role that does.
+            raise PermissionDenied(_("You may not grant a role to your own account."))
     assignment = RoleAssignment.objects.create(
         user=user, role=role, area_id=area_code, department=department, valid_from=valid_from, valid_to=valid_to,
         granted_by=None if is_system(actor) else actor,

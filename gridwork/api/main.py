@@ -1,5 +1,26 @@
-"""The NinjaAPI under /api/v1 (placeholder until the API lands: see gridwork/api/README)."""
+"""The NinjaAPI under /api/v1: one router per app, every operation authenticated.
+
+Only the OpenAPI schema (/api/v1/openapi.json) and the docs page (/api/v1/docs) are open;
+`tests/test_every_route_has_auth.py` fails on any operation without auth.
+"""
 
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Gridwork API", version="1", urls_namespace="api")
+from gridwork.accounts.api import router as accounts_router
+from gridwork.api import errors
+from gridwork.api.auth import API_AUTH
+from gridwork.areas.api import router as areas_router
+from gridwork.registry.api import router as registry_router
+
+api = NinjaAPI(
+    title="Gridwork API",
+    version="1",
+    description="Scoped access to the area tree and the register. See gridwork/api/README.md.",
+    urls_namespace="api",
+    auth=API_AUTH,
+)
+errors.install(api)
+
+api.add_router("", accounts_router)
+api.add_router("", areas_router)
+api.add_router("", registry_router)

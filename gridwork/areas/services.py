@@ -96,7 +96,14 @@ def set_boundary(actor: Any, code: str, geojson: Any, valid_from: dt.date | None
     if area.level == Level.GRID:
         from gridwork.registry.services import reassign_buildings_to_grids
 
-        reassign_buildings_to_grids(actor, geom.bounds)
+        bounds = geom.bounds
+        if current is not None:
+            # Buildings in the part the grid gave up must be looked at too, not only those in its new shape.
+            bounds = (
+                min(bounds[0], current.min_lon), min(bounds[1], current.min_lat),
+                max(bounds[2], current.max_lon), max(bounds[3], current.max_lat),
+            )
+        reassign_buildings_to_grids(actor, bounds)
     return boundary
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Sex(models.TextChoices):
@@ -21,7 +22,7 @@ class Relation(models.TextChoices):
     HEAD = "head", _("head of household")
     SPOUSE = "spouse", _("spouse")
     CHILD = "child", _("child")
-    PARENT = "parent", _("parent")
+    PARENT = "parent", pgettext_lazy("relation to the head of household", "parent")
     GRANDCHILD = "grandchild", _("grandchild")
     GRANDPARENT = "grandparent", _("grandparent")
     SIBLING = "sibling", _("sibling")

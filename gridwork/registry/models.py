@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from gridwork.core.masking import mask_id_number, mask_phone
@@ -142,7 +142,7 @@ class Person(models.Model):
         verbose_name=_("household"),
     )
     relation = models.CharField(_("relation to head"), max_length=12, choices=c.Relation.choices, blank=True)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("of a person", "name"), max_length=50)
     id_type = models.CharField(_("ID document"), max_length=12, choices=c.IdType.choices, default=c.IdType.RESIDENT_ID)
     id_number = models.CharField(_("ID number"), max_length=32)
     sex = models.CharField(_("sex"), max_length=1, choices=c.Sex.choices)

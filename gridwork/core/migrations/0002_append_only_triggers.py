@@ -15,7 +15,8 @@ def create(apps, schema_editor):
             RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
         END;
         $$ LANGUAGE plpgsql;
-        """
+        """,
+        params=None,  # no client-side interpolation: the % in RAISE is PL/pgSQL's own placeholder
     )
     for table in TABLES:
         schema_editor.execute(

@@ -1,0 +1,228 @@
+"""Shapes of the register over the API. ID numbers and phones only ever leave masked here;
+the full values come from the audited reveal endpoint alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Schema
+
+from gridwork.registry.models import Household, Person, PersonTag
+
+
+class GridRecordOut(Schema):
+    id: int
+    grid: str
+
+    @staticmethod
+    def resolve_grid(obj: Any) -> str:
+        return obj.grid_id
+
+
+class BuildingOut(GridRecordOut):
+    code: str
+    estate: str
+    number: str
+    address: str
+    lon: float
+    lat: float
+    floors: int
+    units: int
+    property_company_id: int | None
+    head_id: int | None
+
+
+class HouseOut(GridRecordOut):
+    building_id: int
+    unit: int
+    floor: int
+    room: str
+    floor_area: float | None
+    use: str
+    owner_id: int | None
+
+
+class TagOut(Schema):
+    group: str
+    group_name: str
+    kind: str
+    since: dt.date
+    until: dt.date | None
+    risk_level: str
+
+    @staticmethod
+    def resolve_group(obj: PersonTag) -> str:
+        return obj.group.code
+
+    @staticmethod
+    def resolve_group_name(obj: PersonTag) -> str:
+        return obj.group.label
+
+    @staticmethod
+    def resolve_kind(obj: PersonTag) -> str:
+        return obj.group.kind
+
+
+class MemberOut(Schema):
+    id: int
+    name: str
+    relation: str
+    sex: str
+    birth_date: dt.date
+    id_number_masked: str
+    phone_masked: str
+    status: str
+
+
+class PersonOut(GridRecordOut):
+    household_id: int | None
+    relation: str
+    name: str
+    id_type: str
+    id_number_masked: str
+    sex: str
+    birth_date: dt.date
+    ethnicity: str
+    phone_masked: str
+    residence_type: str
+    status: str
+    political_status: str
+    education: str
+    work: str
+    updated_at: dt.datetime
+    tags: list[TagOut] = Field(description="key-people tags; sensitive groups only through reveal")
+
+    @staticmethod
+    def resolve_tags(obj: Person) -> list[PersonTag]:
+        # Filled by the view's prefetch with the non-sensitive tags only.
+        return obj.shown_tags
+
+
+class PersonDetailOut(PersonOut):
+    notes: str
+
+
+class HouseholdOut(GridRecordOut):
+    number: str
+    house_id: int | None
+    head_id: int | None
+    head_name: str | None
+
+    @staticmethod
+    def resolve_head_name(obj: Household) -> str | None:
+        return obj.head.name if obj.head_id else None
+
+
+class HouseholdDetailOut(HouseholdOut):
+    members: list[MemberOut]
+
+    @staticmethod
+    def resolve_members(obj: Household) -> list[Person]:
+        return obj.visible_members
+
+
+class OrganizationOut(GridRecordOut):
+    name: str
+    kind: str
+    credit_code: str | None
+    address: str
+    contact_name: str
+    contact_phone_masked: str
+    lon: float | None
+    lat: float | None
+    employees: int | None
+
+
+class FacilityObjectOut(GridRecordOut):
+    code: str
+    object_class: str
+    subclass: str
+    name: str
+    lon: float
+    lat: float
+    owner_department: str
+    state: str
+
+
+class KeyGroupOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    kind: str
+    sensitivity: int
+    visit_interval_days: int
+
+
+class RevealIn(Schema):
+    reason: str = Field(max_length=300, description="why the full data is needed; written to the audit log")
+
+
+class RevealOut(Schema):
+    id_number: str
+    phone: str
+    tags: list[str] = Field(description="codes of all the person's key groups, sensitive ones included")
+
+
+# Writes: fields map one to one onto registry.services.EDITABLE; references are ids (grid: code).
+# Only what a record cannot be without is required here; the service checks the rest and
+# reports every problem at once, by field.
+
+
+class PersonIn(Schema):
+    name: str
+    id_number: str
+    id_type: str | None = None
+    grid: str | None = None
+    household: int | None = None
+    relation: str | None = None
+    sex: str | None = Field(None, description="M or F; taken from a resident ID when left out")
+    birth_date: dt.date | None = Field(None, description="taken from a resident ID when left out")
+    ethnicity: str | None = None
+    phone: str | None = None
+    residence_type: str | None = None
+    status: str | None = None
+    political_status: str | None = None
+    education: str | None = None
+    work: str | None = None
+    notes: str | None = None
+
+
+class PersonPatch(Schema):
+    name: str | None = None
+    id_number: str | None = None
+    id_type: str | None = None
+    grid: str | None = None
+    household: int | None = None
+    relation: str | None = None
+    sex: str | None = None
+    birth_date: dt.date | None = None
+    ethnicity: str | None = None
+    phone: str | None = None
+    residence_type: str | None = None
+    status: str | None = None
+    political_status: str | None = None
+    education: str | None = None
+    work: str | None = None
+    notes: str | None = None
+
+
+class BuildingIn(Schema):
+    code: str
+    number: str
+    address: str
+    lon: float
+    lat: float
+    estate: str | None = None
+    floors: int | None = Field(None, ge=1)
+    units: int | None = Field(None, ge=1)
+    property_company: int | None = None
+    head: int | None = None
+    grid: str | None = Field(None, description="taken from the grid containing the point when it lies in one")
+
+
+class HouseholdIn(Schema):
+    number: str
+    house: int | None = None
+    head: int | None = None
+    grid: str | None = Field(None, description="taken from the house when one is given")

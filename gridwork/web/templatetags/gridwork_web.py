@@ -1,0 +1,19 @@
+"""Small display helpers for the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.filter
+def age(birth: dt.date | None) -> int | str:
+    """Age in whole years: the pages show it instead of the birth date, which stays masked."""
+    if not birth:
+        return ""
+    today = timezone.localdate()
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))

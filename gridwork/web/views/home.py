@@ -1,0 +1,47 @@
+"""The home page: the user's areas with their counts, or the way to the user's own work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from gridwork.accounts.access import (
+    ACCOUNTS_MANAGE,
+    AREAS_VIEW,
+    AUDIT_VIEW,
+    REGISTER_VIEW,
+    active_assignments,
+    can,
+    has_capability,
+)
+from gridwork.areas.models import Area
+from gridwork.registry import stats
+from gridwork.web.access import signed_in
+
+
+@signed_in
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assignments = active_assignments(user)
+    if not assignments:
+        return render(request, "web/no_role.html")
+    roles_at: dict[str, list[str]] = {}
+    for assignment in assignments:
+        roles_at.setdefault(assignment.area_id, []).append(assignment.get_role_display())
+    cards: list[dict[str, Any]] = []
+    for area in Area.objects.visible_to(user).filter(code__in=list(roles_at)):
+        cards.append({
+            "area": area,
+            "roles": roles_at[area.code],
+            # Counts are aggregates of the register, so only for those who may read it there.
+            "counts": stats.area_counts(area.code) if can(user, REGISTER_VIEW, area.code) else None,
+        })
+    return render(request, "web/home.html", {
+        "cards": cards,
+        "roles": sorted({a.get_role_display() for a in assignments}),
+        "can_browse": has_capability(user, AREAS_VIEW),
+        "is_sysadmin": has_capability(user, ACCOUNTS_MANAGE),
+        "is_auditor": has_capability(user, AUDIT_VIEW),
+    })
