@@ -126,7 +126,7 @@ class RoleAssignmentAdmin(ManagerAdmin):
     fields = ("user", "role", "area", "department", "valid_from", "valid_to")
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
-        query = prefix_q("area_id", scope_codes(request.user, ACCOUNTS_MANAGE))
+        query = prefix_q("area__code", scope_codes(request.user, ACCOUNTS_MANAGE))
         return RoleAssignment.objects.filter(query) if query is not None else RoleAssignment.objects.none()
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:

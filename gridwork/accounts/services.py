@@ -101,7 +101,7 @@ def manageable_users(actor: Any) -> Any:
     """
     if is_system(actor):
         return User.objects.all()
-    query = prefix_q("area_id", scope_codes(actor, ACCOUNTS_MANAGE))
+    query = prefix_q("area__code", scope_codes(actor, ACCOUNTS_MANAGE))
     if query is None:
         return User.objects.none()
     outside = RoleAssignment.objects.exclude(query)

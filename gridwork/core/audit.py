@@ -74,13 +74,18 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     """The concrete field values of a record, JSON-ready (foreign keys by id)."""
     data: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
+        if getattr(field, "auto_now", False):
+            # A save stamps it anew; the history entry has its own time, and a save that changed
+            # nothing else must not count as a change.
+            continue
         data[field.attname] = _plain(getattr(instance, field.attname))
     return data
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    changed = {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
-    return ({k: before.get(k) for k in sorted(changed)}, {k: after.get(k) for k in sorted(changed)})
+    changed = sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
+    # A created record has no "before" and a deleted one no "after": keep those empty, not full of None.
+    return ({k: before[k] for k in changed if k in before}, {k: after[k] for k in changed if k in after})
 
 
 def write_history(

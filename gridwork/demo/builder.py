@@ -344,6 +344,8 @@ def wipe_demo(progress: Progress | None = None) -> dict[str, int]:
                 # TRUNCATE refuses while deferred key checks of this transaction are pending.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"TRUNCATE {', '.join(tables)}")
+                # Back to Django's initially-deferred keys for a build in the same transaction.
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             else:
                 # One statement per table; the circular keys (household ↔ head) are checked at commit.
                 for table in tables:

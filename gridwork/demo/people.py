@@ -28,6 +28,8 @@ MAX_SIZE = 9
 
 def household_sizes(rng: random.Random, households: int, people: int) -> list[int]:
     """Sizes for the households of one grid that add up to exactly `people`."""
+    if not households <= people <= MAX_SIZE * households:
+        raise ValueError(f"{people} people do not fit in {households} households")
     sizes = [int(_SIZES(rng)) for _ in range(households)]
     diff = sum(sizes) - people
     while diff > 0:
@@ -308,7 +310,8 @@ class PeopleMaker:
             chosen.append((0, self.by_code["elderly_alone"]))
             if rng.random() < 0.02 and "extreme_poverty" in self.by_code:
                 chosen.append((0, self.by_code["extreme_poverty"]))
-        elif size == 2 and len(elderly) == 2 and "empty_nester" in self.by_code:
+        elif size == 2 and len(elderly) == 2 and "empty_nester" in self.by_code and rng.random() < 0.6:
+            # An elderly couple counts as empty nesters when no child lives nearby, so not all of them.
             chosen.extend((i, self.by_code["empty_nester"]) for i in elderly)
         if rng.random() < 0.012 and "low_income" in self.by_code:
             chosen.extend((i, self.by_code["low_income"]) for i in range(size))

@@ -118,7 +118,7 @@ class RegisterAdmin(ServiceModelAdmin):
             # Sensitive tags are seen only after a stated reason, which the admin does not ask for.
             kwargs["queryset"] = KeyGroup.objects.filter(sensitivity=c.Sensitivity.NORMAL)
         elif target is get_user_model():
-            query = prefix_q("area_id", scope_codes(user, REGISTER_CHANGE))
+            query = prefix_q("area__code", scope_codes(user, REGISTER_CHANGE))
             staff = (
                 RoleAssignment.objects.active().filter(query)
                 if query is not None

@@ -85,7 +85,8 @@ def _resolve_reference(instance: models.Model, field: models.ForeignKey, value: 
         setattr(instance, field.attname, None)
         return
     target = field.related_model
-    pk = value.pk if isinstance(value, models.Model) else value
+    # An instance is referred to by the key the field points at: an area by its code, not its id.
+    pk = getattr(value, field.target_field.attname) if isinstance(value, models.Model) else value
     if target is Area:
         if not Area.objects.filter(code=str(pk), level=Level.GRID).exists():
             raise ValidationError({field.name: [_("No grid has this code.")]})
@@ -233,7 +234,10 @@ def _validate(instance: models.Model) -> None:
     """Model field checks first, then the register's own rules; both reported together."""
     errors: dict[str, list[str]] = {}
     try:
-        instance.full_clean(validate_constraints=False)
+        # The one-living-person rule is checked in _check with a clearer message; the other
+        # constraints (one house per building, unit and room) must be checked here, or a duplicate
+        # reaches the database and fails as an IntegrityError instead of a field message.
+        instance.full_clean(validate_constraints=not isinstance(instance, Person))
     except ValidationError as exc:
         errors.update(exc.message_dict)
     try:

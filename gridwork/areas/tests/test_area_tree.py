@@ -49,7 +49,10 @@ def test_queryset_methods(district: District) -> None:
     assert codes(Area.objects.under_any([GRID_A2, STREET_B]).grids()) == [GRID_A2, GRID_B1, GRID_B2]
     assert codes(Area.objects.under_any([])) == []
     assert codes(Area.objects.visible_to(district.users["worker_a1"])) == [GRID_A1]
-    assert codes(Area.objects.visible_to(district.users["street_b"]).at_level(Level.GRID)) == [GRID_B1, GRID_B2]
+    assert codes(Area.objects.visible_to(district.users["street_b"]).at_level(Level.GRID)) == [
+        GRID_B1,
+        GRID_B2,
+    ]
     assert codes(Area.objects.visible_to(district.users["nobody"])) == []
     # Department handlers see the areas (to route cases) but no register.
     assert len(codes(Area.objects.visible_to(district.users["department"]))) == 4
@@ -123,7 +126,9 @@ def test_only_district_staff_change_the_tree(district: District) -> None:
     area = services.create_area(district.users["district"], STREET_A + "009", "新社区", community_kind="self")
     assert area.parent.code == STREET_A and area.level == Level.COMMUNITY
     services.update_area(district.users["district"], GRID_A1, name="改名", target_households=250)
-    entry = RecordHistory.objects.filter(object_type="areas.area", object_id=str(district.grids[GRID_A1].pk)).first()
+    entry = RecordHistory.objects.filter(
+        object_type="areas.area", object_id=str(district.grids[GRID_A1].pk)
+    ).first()
     assert entry.action == "update"
     assert entry.before == {"name": "第1网格", "target_households": 300}
     assert entry.after == {"name": "改名", "target_households": 250}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +19,13 @@ START = dt.date(2024, 1, 1)
 
 
 def rectangle(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> dict:
-    ring = [[min_lon, min_lat], [max_lon, min_lat], [max_lon, max_lat], [min_lon, max_lat], [min_lon, min_lat]]
+    ring = [
+        [min_lon, min_lat],
+        [max_lon, min_lat],
+        [max_lon, max_lat],
+        [min_lon, max_lat],
+        [min_lon, min_lat],
+    ]
     return {"type": "Polygon", "coordinates": [ring]}
 
 
@@ -28,7 +33,10 @@ def test_new_version_closes_the_current_one(district: District) -> None:
     lon, lat = GRID_ORIGINS[GRID_B1]
     new = services.set_boundary(SYSTEM, GRID_B1, square(lon, lat, 0.02), valid_from=dt.date(2025, 3, 1))
     versions = list(AreaBoundary.objects.filter(area__code=GRID_B1).order_by("valid_from"))
-    assert [(v.valid_from, v.valid_to) for v in versions] == [(START, dt.date(2025, 3, 1)), (dt.date(2025, 3, 1), None)]
+    assert [(v.valid_from, v.valid_to) for v in versions] == [
+        (START, dt.date(2025, 3, 1)),
+        (dt.date(2025, 3, 1), None),
+    ]
     assert AreaBoundary.objects.filter(area__code=GRID_B1).current().get() == new
     assert AreaBoundary.objects.filter(area__code=GRID_B1).valid_on(dt.date(2025, 2, 28)).get() == versions[0]
     assert AreaBoundary.objects.filter(area__code=GRID_B1).valid_on(dt.date(2025, 3, 1)).get() == new
@@ -44,30 +52,32 @@ def test_a_version_must_start_after_the_current_one(district: District) -> None:
     assert AreaBoundary.objects.filter(area__code=GRID_B1).get().valid_to is None
 
 
-@pytest.mark.parametrize(
-    ("geojson", "words"),
-    [
-        ({"type": "Polygon", "coordinates": [[1, 2]]}, "malformed"),
-        ({"type": "Polygon", "coordinates": "here"}, "malformed"),
-        ({"type": "Point", "coordinates": [116.6, 39.9]}, "Polygon or MultiPolygon"),
-        ("not json at all", "Polygon or MultiPolygon"),
-        ({"type": "Polygon", "coordinates": []}, "empty"),
-        (rectangle(116.6, 39.9, 216.6, 39.95), "longitude and latitude"),
-        # A bow tie: the ring crosses itself.
-        (
-            {"type": "Polygon", "coordinates": [[[116.6, 39.9], [116.61, 39.91], [116.61, 39.9], [116.6, 39.91],
-                                                 [116.6, 39.9]]]},
-            "not a valid polygon",
-        ),
-    ],
-)
-def test_bad_polygons_are_refused_and_nothing_changes(district: District, geojson: Any, words: str) -> None:
+BAD_POLYGONS = [
+    ({"type": "Polygon", "coordinates": [[1, 2]]}, "malformed"),
+    ({"type": "Polygon", "coordinates": "here"}, "malformed"),
+    ({"type": "Point", "coordinates": [116.6, 39.9]}, "Polygon or MultiPolygon"),
+    ("not json at all", "Polygon or MultiPolygon"),
+    ({"type": "Polygon", "coordinates": []}, "empty"),
+    (rectangle(116.6, 39.9, 216.6, 39.95), "longitude and latitude"),
+    # A bow tie: the ring crosses itself.
+    (
+        {
+            "type": "Polygon",
+            "coordinates": [[[116.6, 39.9], [116.61, 39.91], [116.61, 39.9], [116.6, 39.91], [116.6, 39.9]]],
+        },
+        "not a valid polygon",
+    ),
+]
+
+
+def test_bad_polygons_are_refused_and_nothing_changes(district: District) -> None:
     before = list(AreaBoundary.objects.values_list("pk", "valid_to"))
-    with translation.override("en"), pytest.raises(ValidationError) as info:
-        services.set_boundary(SYSTEM, GRID_B1, geojson, valid_from=dt.date(2025, 1, 1))
-    assert list(info.value.message_dict) == ["geojson"]
-    assert words in info.value.message_dict["geojson"][0]
-    assert list(AreaBoundary.objects.values_list("pk", "valid_to")) == before
+    for geojson, words in BAD_POLYGONS:
+        with translation.override("en"), pytest.raises(ValidationError) as info:
+            services.set_boundary(SYSTEM, GRID_B1, geojson, valid_from=dt.date(2025, 1, 1))
+        assert list(info.value.message_dict) == ["geojson"]
+        assert words in info.value.message_dict["geojson"][0], geojson
+        assert list(AreaBoundary.objects.values_list("pk", "valid_to")) == before
 
 
 def test_polygon_message_in_chinese(district: District) -> None:
@@ -81,8 +91,9 @@ def test_only_district_staff_draw_boundaries(district: District) -> None:
     for who in ("centre_a", "street_a", "worker_a1", "admin"):
         with pytest.raises(PermissionDenied):
             services.set_boundary(district.users[who], GRID_A1, square(*GRID_ORIGINS[GRID_A1]))
-    services.set_boundary(district.users["district"], GRID_A1, square(*GRID_ORIGINS[GRID_A1]),
-                          valid_from=dt.date(2025, 1, 1))
+    services.set_boundary(
+        district.users["district"], GRID_A1, square(*GRID_ORIGINS[GRID_A1]), valid_from=dt.date(2025, 1, 1)
+    )
 
 
 def test_locate_grid(district: District) -> None:
@@ -114,7 +125,11 @@ def test_redrawn_boundary_moves_building_and_everything_in_it_with_history(distr
     assert set(PersonTag.objects.filter(person=person).values_list("grid_id", flat=True)) == {GRID_A2}
     moves = RecordHistory.objects.filter(action="move")
     assert {m.object_type for m in moves} == {
-        "registry.building", "registry.house", "registry.household", "registry.person", "registry.persontag",
+        "registry.building",
+        "registry.house",
+        "registry.household",
+        "registry.person",
+        "registry.persontag",
     }
     move = moves.get(object_type="registry.building")
     assert (move.before, move.after) == ({"grid_id": GRID_A1}, {"grid_id": GRID_A2})
@@ -125,5 +140,7 @@ def test_redrawn_boundary_moves_building_and_everything_in_it_with_history(distr
 
 def test_building_outside_every_grid_keeps_its_grid(district: District) -> None:
     building = district.buildings[GRID_B1]  # at 116.705, 39.805
-    services.set_boundary(SYSTEM, GRID_B1, rectangle(116.70, 39.80, 116.703, 39.81), valid_from=timezone.localdate())
+    services.set_boundary(
+        SYSTEM, GRID_B1, rectangle(116.70, 39.80, 116.703, 39.81), valid_from=timezone.localdate()
+    )
     assert Building.objects.get(pk=building.pk).grid_id == GRID_B1

@@ -116,7 +116,11 @@ def test_index_shows_each_role_its_own_models(district: District) -> None:
     def models_on_index(who: str) -> set[str]:
         response = district.client(who).get("/admin/")
         assert response.status_code == 200
-        return {app["app_label"] + "." + m["object_name"] for app in response.context["app_list"] for m in app["models"]}
+        return {
+            app["app_label"] + "." + m["object_name"]
+            for app in response.context["app_list"]
+            for m in app["models"]
+        }
 
     assert models_on_index("admin") == {"accounts.User", "accounts.RoleAssignment"}
     assert models_on_index("auditor") == {"core.AuditEvent", "core.RecordHistory"}
@@ -143,7 +147,10 @@ def test_auditor_reads_the_log_read_only(district: District) -> None:
     assert client.post(change, {"reason": "x"}).status_code == 403
     assert client.get(reverse("admin:core_auditevent_add")).status_code == 403
     assert client.get(reverse("admin:core_auditevent_delete", args=[event.pk])).status_code == 403
-    assert client.post(reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
@@ -156,7 +163,9 @@ def test_only_auditors_read_the_log(district: District, who: str) -> None:
 
 def test_history_shows_masked_values_to_the_auditor(district: District) -> None:
     person = district.people[GRID_A1]
-    entry = RecordHistory.objects.get(object_type="registry.person", object_id=str(person.pk), action="create")
+    entry = RecordHistory.objects.get(
+        object_type="registry.person", object_id=str(person.pk), action="create"
+    )
     assert entry.after["id_number"] == person.id_number  # the log itself keeps the value
     page = district.client("auditor").get(reverse("admin:core_recordhistory_change", args=[entry.pk]))
     assert page.status_code == 200

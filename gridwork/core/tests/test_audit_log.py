@@ -16,8 +16,12 @@ from gridwork.core.system import SYSTEM
 def entries(db: Any) -> tuple[AuditEvent, RecordHistory]:
     event = audit.log(AuditEvent.Action.EXPORT, SYSTEM, object_type="registry.person", area_code="110112")
     history = RecordHistory.objects.create(
-        actor_label="system", object_type="registry.person", object_id="1", action="update",
-        before={"name": "甲"}, after={"name": "乙"},
+        actor_label="system",
+        object_type="registry.person",
+        object_id="1",
+        action="update",
+        before={"name": "甲"},
+        after={"name": "乙"},
     )
     return event, history
 
@@ -46,7 +50,11 @@ def test_orm_refuses_update_and_delete(entries: tuple[AuditEvent, RecordHistory]
 def test_database_trigger_refuses_raw_sql(
     entries: tuple[AuditEvent, RecordHistory], table: str, statement: str
 ) -> None:
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(statement.format(table=table))
     assert AuditEvent.objects.count() == 1
     assert RecordHistory.objects.get().action == "update"

@@ -189,7 +189,8 @@ def test_valid_phones(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["12345678901", "1380013800", "138001380001", "phone", "", "12345678", "010-123456", "+8613800138000"]
+    "value",
+    ["12345678901", "1380013800", "138001380001", "phone", "", "12345678", "010-123456", "+8613800138000"],
 )
 def test_invalid_phones(value: str) -> None:
     with pytest.raises(ValidationError) as info:
