@@ -200,14 +200,18 @@ class ServiceModelAdmin(admin.ModelAdmin):
 
     def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[list, dict, set, list]:
         # Django lists every related record by name (a person's tags, say, which may be sensitive,
-        # or records outside the user's scope); show only the record itself and counts.
+        # or records outside the user's scope); show only the record itself and totals.
         _deleted, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
-        protected_count: dict[str, int] = {}
-        for item in protected:
-            label = str(getattr(getattr(item, "_meta", None), "verbose_name_plural", _("records")))
-            protected_count[label] = protected_count.get(label, 0) + 1
-        protected_summary = [f"{label}: {count}" for label, count in protected_count.items()]
-        return [str(obj) for obj in objs], model_count, perms_needed, protected_summary
+        own = str(self.opts.verbose_name_plural)
+        # Counts by kind would tell that a person has a tag hidden from the user; one total says enough.
+        related = sum(count for label, count in model_count.items() if str(label) != own)
+        summary: dict[str, int] = {own: len(objs)}
+        if related:
+            summary[_("related records")] = related
+        refusal = (
+            [_("%(count)s other records still refer to it.") % {"count": len(protected)}] if protected else []
+        )
+        return [str(obj) for obj in objs], summary, perms_needed, refusal
 
     # --- errors from the services --------------------------------------------------------------
 

@@ -170,6 +170,10 @@ def test_masked_fields_are_empty_inputs_for_editors_only(district: District) -> 
     centre = form_of(district.client("centre_a").get(url("person", "change", person.pk)))
     assert "id_number" in centre.fields and centre["id_number"].value() == ""
     assert "phone" in centre.fields and centre["phone"].value() == ""
+    english = district.client("centre_a").get(
+        url("person", "change", person.pk), headers={"accept-language": "en"}
+    )
+    assert f"Now {person.id_number_masked}. Leave empty to keep it" in english.content.decode()
     street = district.client("street_a").get(url("person", "change", person.pk)).content.decode()
     assert 'name="id_number"' not in street and 'name="phone"' not in street
 
@@ -192,8 +196,14 @@ def test_sensitive_tags_stay_out_of_the_back_office(district: District) -> None:
     sensitive = PersonTag.objects.get(group__code="community_correction")
     assert client.get(url("persontag", "change", sensitive.pk)).status_code == 404
     # Deleting the person would not list its tags by name either.
-    delete = client.get(url("person", "delete", district.people[GRID_A1].pk)).content.decode()
+    page = client.get(url("person", "delete", district.people[GRID_A1].pk))
+    delete = page.content.decode()
     assert "社区矫正" not in delete and "community corrections" not in delete
+    counts = {str(label): count for label, count in page.context["model_count"]}
+    # The person and one total of related records (its two tags), not a count per kind.
+    assert len(counts) == 2 and sum(counts.values()) == 3
+    assert counts[str(Person._meta.verbose_name_plural)] == 1
+    assert str(PersonTag._meta.verbose_name_plural) not in counts
 
 
 # --- writing through the services -----------------------------------------------------------------------
