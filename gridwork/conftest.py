@@ -30,7 +30,7 @@ from gridwork.registry.models import (
     PersonTag,
 )
 
-PASSWORD = "Correct-Horse-Battery-9"
+PASSWORD = "Correct-Horse-Battery-9"  # noqa: S105 (test accounts only)
 
 STREET_A, STREET_B = "110112001", "110112104"
 COMMUNITY_A, COMMUNITY_B = "110112001001", "110112104201"
@@ -41,7 +41,9 @@ GRID_B1, GRID_B2 = "110112104201001", "110112104201002"
 def square(lon: float, lat: float, size: float = 0.01) -> dict:
     return {
         "type": "Polygon",
-        "coordinates": [[[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]],
+        "coordinates": [
+            [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+        ],
     }
 
 
@@ -71,7 +73,12 @@ class District:
         return client
 
 
-GRID_ORIGINS = {GRID_A1: (116.60, 39.90), GRID_A2: (116.61, 39.90), GRID_B1: (116.70, 39.80), GRID_B2: (116.71, 39.80)}
+GRID_ORIGINS = {
+    GRID_A1: (116.60, 39.90),
+    GRID_A2: (116.61, 39.90),
+    GRID_B1: (116.70, 39.80),
+    GRID_B2: (116.71, 39.80),
+}
 
 # user key → (role, area) ; "nobody" has no role at all
 USERS: dict[str, tuple[str, str] | None] = {
@@ -98,47 +105,97 @@ def build_district() -> District:
     areas.create_area(SYSTEM, COMMUNITY_A, "示例社区", community_kind="estate")
     areas.create_area(SYSTEM, COMMUNITY_B, "示例村", community_kind="village")
     for code, (lon, lat) in GRID_ORIGINS.items():
-        d.grids[code] = areas.create_area(SYSTEM, code, f"第{code[-1]}网格", target_households=300, target_people=800)
+        d.grids[code] = areas.create_area(
+            SYSTEM, code, f"第{code[-1]}网格", target_households=300, target_people=800
+        )
         areas.set_boundary(SYSTEM, code, square(lon, lat), valid_from=dt.date(2024, 1, 1))
-    serial = 0
-    for code, (lon, lat) in GRID_ORIGINS.items():
-        org = registry.save_record(SYSTEM, Organization, {
-            "name": f"示例物业{code[-1]}", "kind": "property", "lon": lon + 0.001, "lat": lat + 0.001,
-            "contact_name": "联系人", "contact_phone": "13800000000",
-        })
+    for serial, (code, (lon, lat)) in enumerate(GRID_ORIGINS.items(), start=1):
+        org = registry.save_record(
+            SYSTEM,
+            Organization,
+            {
+                "name": f"示例物业{code[-1]}",
+                "kind": "property",
+                "lon": lon + 0.001,
+                "lat": lat + 0.001,
+                "contact_name": "联系人",
+                "contact_phone": "13800000000",
+            },
+        )
         d.orgs[code] = org
-        b = registry.save_record(SYSTEM, Building, {
-            "code": f"B{code}", "estate": "示例小区", "number": f"{code[-1]}号楼", "address": "示例路1号",
-            "lon": lon + 0.005, "lat": lat + 0.005, "floors": 6, "units": 2, "property_company": org.pk,
-        })
+        b = registry.save_record(
+            SYSTEM,
+            Building,
+            {
+                "code": f"B{code}",
+                "estate": "示例小区",
+                "number": f"{code[-1]}号楼",
+                "address": "示例路1号",
+                "lon": lon + 0.005,
+                "lat": lat + 0.005,
+                "floors": 6,
+                "units": 2,
+                "property_company": org.pk,
+            },
+        )
         d.buildings[code] = b
         h = registry.save_record(SYSTEM, House, {"building": b.pk, "unit": 1, "floor": 2, "room": "201"})
         d.houses[code] = h
         hh = registry.save_record(SYSTEM, Household, {"number": f"H{code}", "house": h.pk, "grid": code})
         d.households[code] = hh
-        serial += 1
-        person = registry.save_record(SYSTEM, Person, {
-            "household": hh.pk, "relation": "head", "name": f"测试{code[-1]}",
-            "id_number": make_id(dt.date(1960, 5, serial), serial, "M"), "phone": f"1390000{serial:04d}",
-            "political_status": "party_member", "ethnicity": "汉族",
-        })
+        person = registry.save_record(
+            SYSTEM,
+            Person,
+            {
+                "household": hh.pk,
+                "relation": "head",
+                "name": f"测试{code[-1]}",
+                "id_number": make_id(dt.date(1960, 5, serial), serial, "M"),
+                "phone": f"1390000{serial:04d}",
+                "political_status": "party_member",
+                "ethnicity": "汉族",
+            },
+        )
         d.people[code] = person
-        d.objects[code] = registry.save_record(SYSTEM, FacilityObject, {
-            "code": f"O{code}", "object_class": "01", "subclass": "井盖", "lon": lon + 0.002, "lat": lat + 0.002,
-        })
+        d.objects[code] = registry.save_record(
+            SYSTEM,
+            FacilityObject,
+            {
+                "code": f"O{code}",
+                "object_class": "01",
+                "subclass": "井盖",
+                "lon": lon + 0.002,
+                "lat": lat + 0.002,
+            },
+        )
     elderly = KeyGroup.objects.get(code="elderly_alone")
     corrections = KeyGroup.objects.get(code="community_correction")
-    registry.save_record(SYSTEM, PersonTag, {
-        "person": d.people[GRID_A1].pk, "group": elderly.pk, "since": dt.date(2024, 1, 1)})
-    registry.save_record(SYSTEM, PersonTag, {
-        "person": d.people[GRID_A1].pk, "group": corrections.pk, "since": dt.date(2024, 1, 1),
-        "risk_level": "medium", "details": "示例"})
+    registry.save_record(
+        SYSTEM, PersonTag, {"person": d.people[GRID_A1].pk, "group": elderly.pk, "since": dt.date(2024, 1, 1)}
+    )
+    registry.save_record(
+        SYSTEM,
+        PersonTag,
+        {
+            "person": d.people[GRID_A1].pk,
+            "group": corrections.pk,
+            "since": dt.date(2024, 1, 1),
+            "risk_level": "medium",
+            "details": "示例",
+        },
+    )
     for key, grant in USERS.items():
         user = accounts.create_user(SYSTEM, key, PASSWORD, display_name=key, check_password=False)
         if grant is not None:
             accounts.grant_role(SYSTEM, user, grant[0], grant[1])
         d.users[key] = user
     return d
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Test users need no strong hashing; the production hasher would cost seconds per district.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -10,7 +10,11 @@ from django.http import HttpRequest
 
 class LockoutModelBackend(ModelBackend):
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> Any:
         from gridwork.accounts import services
 

@@ -45,8 +45,12 @@ def authenticate_with_lockout(
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
         if user is not None and user.is_locked(now):
-            audit.log(AuditEvent.Action.LOGIN_LOCKED, actor_label=username, object_type="accounts.user",
-                      object_id=str(user.pk))
+            audit.log(
+                AuditEvent.Action.LOGIN_LOCKED,
+                actor_label=username,
+                object_type="accounts.user",
+                object_id=str(user.pk),
+            )
             return None
     result = check(request, username=username, password=password, **kwargs)
     if user is None:
@@ -58,8 +62,12 @@ def authenticate_with_lockout(
             if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
                 user.locked_until = now + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
                 user.failed_logins = 0
-                audit.log(AuditEvent.Action.LOGIN_LOCKED, actor_label=username, object_type="accounts.user",
-                          object_id=str(user.pk))
+                audit.log(
+                    AuditEvent.Action.LOGIN_LOCKED,
+                    actor_label=username,
+                    object_type="accounts.user",
+                    object_id=str(user.pk),
+                )
             user.save(update_fields=["failed_logins", "locked_until"])
         elif user.failed_logins or user.locked_until:
             user.failed_logins = 0
@@ -74,7 +82,13 @@ def _require_manager(actor: Any, area_code: str) -> None:
 
 @transaction.atomic
 def create_user(
-    actor: Any, username: str, password: str, *, display_name: str = "", phone: str = "", email: str = "",
+    actor: Any,
+    username: str,
+    password: str,
+    *,
+    display_name: str = "",
+    phone: str = "",
+    email: str = "",
     check_password: bool = True,
 ) -> Any:
     if not is_system(actor) and not has_capability(actor, ACCOUNTS_MANAGE):
@@ -179,12 +193,20 @@ def grant_role(
             # Otherwise an administrator, who reads no personal data, could give itself a role that does.
             raise PermissionDenied(_("You may not grant a role to your own account."))
     assignment = RoleAssignment.objects.create(
-        user=user, role=role, area_id=area_code, department=department, valid_from=valid_from, valid_to=valid_to,
+        user=user,
+        role=role,
+        area_id=area_code,
+        department=department,
+        valid_from=valid_from,
+        valid_to=valid_to,
         granted_by=None if is_system(actor) else actor,
     )
     forget_assignments(user)
     audit.log(
-        AuditEvent.Action.ROLE_GRANT, actor, obj=assignment, area_code=area_code,
+        AuditEvent.Action.ROLE_GRANT,
+        actor,
+        obj=assignment,
+        area_code=area_code,
         detail={"user": user.username, "role": role},
     )
     return assignment
@@ -196,7 +218,10 @@ def revoke_role(actor: Any, assignment_id: int) -> None:
     if not is_system(actor):
         _require_manager(actor, assignment.area_id)
     audit.log(
-        AuditEvent.Action.ROLE_REVOKE, actor, obj=assignment, area_code=assignment.area_id,
+        AuditEvent.Action.ROLE_REVOKE,
+        actor,
+        obj=assignment,
+        area_code=assignment.area_id,
         detail={"user": assignment.user.username, "role": assignment.role},
     )
     assignment.delete()
@@ -214,7 +239,9 @@ def issue_token(actor: Any, user: Any, name: str, days: int | None = 365) -> str
         raise PermissionDenied(_("You may issue tokens only for yourself."))
     raw = "gw_" + secrets.token_urlsafe(32)
     expires = timezone.now() + dt.timedelta(days=days) if days else None
-    token = ApiToken.objects.create(user=user, name=name, prefix=raw[3:11], key_hash=_hash(raw), expires_at=expires)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=raw[3:11], key_hash=_hash(raw), expires_at=expires
+    )
     audit.log(AuditEvent.Action.TOKEN, actor, obj=token, detail={"user": user.username, "name": name})
     return raw
 

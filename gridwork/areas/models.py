@@ -68,7 +68,12 @@ class Area(models.Model):
     name = models.CharField(_("name"), max_length=100)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     rural = models.BooleanField(_("rural"), default=False)
     community_kind = models.CharField(
@@ -102,9 +107,7 @@ class Area(models.Model):
         else:
             expected = level_of_code(self.code)
             if self.level and self.level != expected:
-                errors.setdefault("level", []).append(
-                    _("The level does not match the length of the code.")
-                )
+                errors.setdefault("level", []).append(_("The level does not match the length of the code."))
             if expected == Level.DISTRICT:
                 if self.parent_id:
                     errors.setdefault("parent", []).append(_("A district has no parent area."))
@@ -131,7 +134,9 @@ class BoundaryQuerySet(models.QuerySet):
 class AreaBoundary(models.Model):
     """One version of an area's polygon (GeoJSON, WGS-84); versions never overlap in time."""
 
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="boundaries", verbose_name=_("area"))
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="boundaries", verbose_name=_("area")
+    )
     geojson = models.JSONField(_("boundary (GeoJSON)"))
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)

@@ -31,7 +31,9 @@ def create_area(actor: Any, code: str, name: str, **fields: Any) -> Area:
     if level > Level.DISTRICT:
         parent = Area.objects.select_for_update().filter(code=code[:-3]).first()
         if parent is None:
-            raise ValidationError({"code": [_("The parent area %(code)s does not exist.") % {"code": code[:-3]}]})
+            raise ValidationError(
+                {"code": [_("The parent area %(code)s does not exist.") % {"code": code[:-3]}]}
+            )
     require(actor, AREAS_CHANGE, parent.code if parent else code)
     unknown = set(fields) - set(AREA_FIELDS)
     if unknown:
@@ -76,8 +78,12 @@ def set_boundary(actor: Any, code: str, geojson: Any, valid_from: dt.date | None
     if current is not None:
         if valid_from <= current.valid_from:
             raise ValidationError(
-                {"valid_from": [_("A new boundary must start after the current one (%(day)s).")
-                                % {"day": current.valid_from}]}
+                {
+                    "valid_from": [
+                        _("A new boundary must start after the current one (%(day)s).")
+                        % {"day": current.valid_from}
+                    ]
+                }
             )
         current.valid_to = valid_from
         current.save(update_fields=["valid_to"])
@@ -85,11 +91,18 @@ def set_boundary(actor: Any, code: str, geojson: Any, valid_from: dt.date | None
         geojson = geojson["geometry"]
     min_lon, min_lat, max_lon, max_lat = geom.bounds
     boundary = AreaBoundary.objects.create(
-        area=area, geojson=geojson, valid_from=valid_from,
-        min_lon=min_lon, min_lat=min_lat, max_lon=max_lon, max_lat=max_lat,
+        area=area,
+        geojson=geojson,
+        valid_from=valid_from,
+        min_lon=min_lon,
+        min_lat=min_lat,
+        max_lon=max_lon,
+        max_lat=max_lat,
     )
     audit.write_history(
-        actor, area, "boundary",
+        actor,
+        area,
+        "boundary",
         {"boundary_id": current.pk if current else None},
         {"boundary_id": boundary.pk, "valid_from": valid_from.isoformat()},
     )
@@ -100,8 +113,10 @@ def set_boundary(actor: Any, code: str, geojson: Any, valid_from: dt.date | None
         if current is not None:
             # Buildings in the part the grid gave up must be looked at too, not only those in its new shape.
             bounds = (
-                min(bounds[0], current.min_lon), min(bounds[1], current.min_lat),
-                max(bounds[2], current.max_lon), max(bounds[3], current.max_lat),
+                min(bounds[0], current.min_lon),
+                min(bounds[1], current.min_lat),
+                max(bounds[2], current.max_lon),
+                max(bounds[3], current.max_lat),
             )
         reassign_buildings_to_grids(actor, bounds)
     return boundary
@@ -111,7 +126,9 @@ def locate_grid(lon: float, lat: float, day: dt.date | None = None) -> str | Non
     """The code of the grid whose boundary (valid on the day) contains the point."""
     candidates = (
         AreaBoundary.objects.valid_on(day or timezone.localdate())
-        .filter(area__level=Level.GRID, min_lon__lte=lon, max_lon__gte=lon, min_lat__lte=lat, max_lat__gte=lat)
+        .filter(
+            area__level=Level.GRID, min_lon__lte=lon, max_lon__gte=lon, min_lat__lte=lat, max_lat__gte=lat
+        )
         .values_list("area__code", "geojson")
     )
     codes, geoms = [], []
@@ -123,7 +140,9 @@ def locate_grid(lon: float, lat: float, day: dt.date | None = None) -> str | Non
     return GridLocator(codes, geoms).locate(lon, lat)
 
 
-def grid_locator(day: dt.date | None = None, bounds: tuple[float, float, float, float] | None = None) -> GridLocator | None:
+def grid_locator(
+    day: dt.date | None = None, bounds: tuple[float, float, float, float] | None = None
+) -> GridLocator | None:
     qs = AreaBoundary.objects.valid_on(day or timezone.localdate()).filter(area__level=Level.GRID)
     if bounds is not None:
         min_lon, min_lat, max_lon, max_lat = bounds

@@ -70,7 +70,8 @@ class AuditEvent(AppendOnlyModel):
         verbose_name_plural = _("audit log")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
+        target = f"{self.object_type}#{self.object_id}"
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {target}"
 
 
 class RecordHistory(AppendOnlyModel):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 # GB/T 2260 province-level codes (first two digits of a division code); 81/82/83 are the
 # codes used in residence permits of Hong Kong, Macao and Taiwan residents.
 PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65"
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65"  # noqa: SIM905
     " 71 81 82 83".split()
 )
 
@@ -52,12 +52,16 @@ def validate_resident_id(value: str) -> None:
     parse_resident_id(value)
 
 
-def check_resident_id_agrees(value: str, birth_date: dt.date | None, sex: str | None) -> list[ValidationError]:
+def check_resident_id_agrees(
+    value: str, birth_date: dt.date | None, sex: str | None
+) -> list[ValidationError]:
     """Errors when the ID number disagrees with the recorded birth date or sex."""
     birth, id_sex = parse_resident_id(value)
     errors: list[ValidationError] = []
     if birth_date and birth_date != birth:
-        errors.append(ValidationError(_("The birth date does not match the ID number."), code="birth_mismatch"))
+        errors.append(
+            ValidationError(_("The birth date does not match the ID number."), code="birth_mismatch")
+        )
     if sex and sex in {"M", "F"} and sex != id_sex:
         errors.append(ValidationError(_("The sex does not match the ID number."), code="sex_mismatch"))
     return errors
@@ -81,7 +85,9 @@ def validate_credit_code(value: str) -> None:
             code="format",
         )
     if not value[2:8].isdigit():
-        raise ValidationError(_("Characters 3 to 8 of the credit code must be a division code."), code="region")
+        raise ValidationError(
+            _("Characters 3 to 8 of the credit code must be a division code."), code="region"
+        )
     if credit_code_check_char(value[:17]) != value[17]:
         raise ValidationError(_("The credit code's check character is wrong."), code="checksum")
 

@@ -1,4 +1,7 @@
-"""The standard key-people groups (DESIGN §3): code, Chinese name, English name, kind, sensitivity, visit days."""
+"""The standard key-people groups (DESIGN §3).
+
+Each row: code, Chinese name, English name, kind, sensitivity, visit interval in days.
+"""
 
 KEY_GROUPS = [
     ("elderly_alone", "独居老人", "elderly living alone", "service", 1, 7),

@@ -36,7 +36,9 @@ class Organization(models.Model):
     grid = grid_field()
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=12, choices=c.OrgKind.choices)
-    credit_code = models.CharField(_("unified social credit code"), max_length=18, null=True, blank=True, unique=True)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, null=True, blank=True, unique=True
+    )
     address = models.CharField(_("address"), max_length=200, blank=True)
     contact_name = models.CharField(_("contact"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
@@ -70,11 +72,20 @@ class Building(models.Model):
     floors = models.PositiveSmallIntegerField(_("floors"), default=1)
     units = models.PositiveSmallIntegerField(_("units"), default=1)
     property_company = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_buildings",
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_buildings",
         verbose_name=_("property company"),
     )
     head = models.ForeignKey(
-        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("building head")
+        "Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("building head"),
     )
 
     objects = RegisterQuerySet.as_manager()
@@ -90,14 +101,25 @@ class Building(models.Model):
 
 class House(models.Model):
     grid = grid_field()
-    building = models.ForeignKey(Building, on_delete=models.PROTECT, related_name="houses", verbose_name=_("building"))
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="houses", verbose_name=_("building")
+    )
     unit = models.PositiveSmallIntegerField(_("unit"), default=1)
     floor = models.SmallIntegerField(_("floor"), default=1)
     room = models.CharField(_("room"), max_length=20)
-    floor_area = models.DecimalField(_("floor area (m²)"), max_digits=8, decimal_places=2, null=True, blank=True)
-    use = models.CharField(_("use"), max_length=12, choices=c.HouseUse.choices, default=c.HouseUse.OWNER_OCCUPIED)
+    floor_area = models.DecimalField(
+        _("floor area (m²)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    use = models.CharField(
+        _("use"), max_length=12, choices=c.HouseUse.choices, default=c.HouseUse.OWNER_OCCUPIED
+    )
     owner = models.ForeignKey(
-        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_houses", verbose_name=_("owner")
+        "Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_houses",
+        verbose_name=_("owner"),
     )
 
     objects = RegisterQuerySet.as_manager()
@@ -118,7 +140,12 @@ class Household(models.Model):
     grid = grid_field()
     number = models.CharField(_("household number"), max_length=30, unique=True)
     house = models.ForeignKey(
-        House, null=True, blank=True, on_delete=models.SET_NULL, related_name="households", verbose_name=_("house")
+        House,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="households",
+        verbose_name=_("house"),
     )
     head = models.ForeignKey(
         "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("head")
@@ -138,23 +165,37 @@ class Household(models.Model):
 class Person(models.Model):
     grid = grid_field()
     household = models.ForeignKey(
-        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="members",
+        Household,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
         verbose_name=_("household"),
     )
     relation = models.CharField(_("relation to head"), max_length=12, choices=c.Relation.choices, blank=True)
     name = models.CharField(pgettext_lazy("of a person", "name"), max_length=50)
-    id_type = models.CharField(_("ID document"), max_length=12, choices=c.IdType.choices, default=c.IdType.RESIDENT_ID)
+    id_type = models.CharField(
+        _("ID document"), max_length=12, choices=c.IdType.choices, default=c.IdType.RESIDENT_ID
+    )
     id_number = models.CharField(_("ID number"), max_length=32)
     sex = models.CharField(_("sex"), max_length=1, choices=c.Sex.choices)
     birth_date = models.DateField(_("birth date"))
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     residence_type = models.CharField(
-        _("residence type"), max_length=12, choices=c.ResidenceType.choices, default=c.ResidenceType.REGISTERED
+        _("residence type"),
+        max_length=12,
+        choices=c.ResidenceType.choices,
+        default=c.ResidenceType.REGISTERED,
     )
-    status = models.CharField(_("status"), max_length=12, choices=c.PersonStatus.choices, default=c.PersonStatus.LIVING)
+    status = models.CharField(
+        _("status"), max_length=12, choices=c.PersonStatus.choices, default=c.PersonStatus.LIVING
+    )
     political_status = models.CharField(
-        _("political status"), max_length=16, choices=c.PoliticalStatus.choices, default=c.PoliticalStatus.MASSES
+        _("political status"),
+        max_length=16,
+        choices=c.PoliticalStatus.choices,
+        default=c.PoliticalStatus.MASSES,
     )
     education = models.CharField(_("education"), max_length=16, choices=c.Education.choices, blank=True)
     work = models.CharField(_("work"), max_length=100, blank=True)
@@ -200,7 +241,9 @@ class FacilityObject(models.Model):
     lon = models.FloatField(_("longitude"))
     lat = models.FloatField(_("latitude"))
     owner_department = models.CharField(_("owner department"), max_length=100, blank=True)
-    state = models.CharField(_("state"), max_length=10, choices=c.ObjectState.choices, default=c.ObjectState.INTACT)
+    state = models.CharField(
+        _("state"), max_length=10, choices=c.ObjectState.choices, default=c.ObjectState.INTACT
+    )
 
     objects = RegisterQuerySet.as_manager()
 
@@ -240,14 +283,24 @@ class KeyGroup(models.Model):
 
 
 class PersonTag(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="tags", verbose_name=_("person"))
-    group = models.ForeignKey(KeyGroup, on_delete=models.PROTECT, related_name="tags", verbose_name=_("group"))
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="tags", verbose_name=_("person")
+    )
+    group = models.ForeignKey(
+        KeyGroup, on_delete=models.PROTECT, related_name="tags", verbose_name=_("group")
+    )
     grid = grid_field()
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
-    risk_level = models.CharField(_("risk level"), max_length=8, choices=c.RiskLevel.choices, default=c.RiskLevel.LOW)
+    risk_level = models.CharField(
+        _("risk level"), max_length=8, choices=c.RiskLevel.choices, default=c.RiskLevel.LOW
+    )
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("case officer"),
     )
     details = models.TextField(_("details"), blank=True)

@@ -41,15 +41,62 @@ from gridwork.registry.signals import register_changed
 
 # What a caller may set on each kind of record; everything else is derived or internal.
 EDITABLE: dict[type[models.Model], tuple[str, ...]] = {
-    Organization: ("grid", "name", "kind", "credit_code", "address", "contact_name", "contact_phone", "lon", "lat",
-                   "employees"),
-    Building: ("grid", "code", "estate", "number", "address", "lon", "lat", "floors", "units", "property_company",
-               "head"),
+    Organization: (
+        "grid",
+        "name",
+        "kind",
+        "credit_code",
+        "address",
+        "contact_name",
+        "contact_phone",
+        "lon",
+        "lat",
+        "employees",
+    ),
+    Building: (
+        "grid",
+        "code",
+        "estate",
+        "number",
+        "address",
+        "lon",
+        "lat",
+        "floors",
+        "units",
+        "property_company",
+        "head",
+    ),
     House: ("building", "unit", "floor", "room", "floor_area", "use", "owner"),
     Household: ("grid", "number", "house", "head"),
-    Person: ("grid", "household", "relation", "name", "id_type", "id_number", "sex", "birth_date", "ethnicity",
-             "phone", "residence_type", "status", "political_status", "education", "work", "notes"),
-    FacilityObject: ("grid", "code", "object_class", "subclass", "name", "lon", "lat", "owner_department", "state"),
+    Person: (
+        "grid",
+        "household",
+        "relation",
+        "name",
+        "id_type",
+        "id_number",
+        "sex",
+        "birth_date",
+        "ethnicity",
+        "phone",
+        "residence_type",
+        "status",
+        "political_status",
+        "education",
+        "work",
+        "notes",
+    ),
+    FacilityObject: (
+        "grid",
+        "code",
+        "object_class",
+        "subclass",
+        "name",
+        "lon",
+        "lat",
+        "owner_department",
+        "state",
+    ),
     PersonTag: ("person", "group", "since", "until", "risk_level", "officer", "details"),
 }
 
@@ -118,7 +165,11 @@ def _apply(instance: models.Model, data: dict[str, Any], actor: Any) -> None:
             else:
                 if isinstance(value, str):
                     value = value.strip()
-                if value is None and not field.null and isinstance(field, models.CharField | models.TextField):
+                if (
+                    value is None
+                    and not field.null
+                    and isinstance(field, models.CharField | models.TextField)
+                ):
                     value = ""
                 setattr(instance, field.attname, value)
         except ValidationError as exc:
@@ -187,7 +238,9 @@ def _check(instance: models.Model) -> None:
                     add("birth_date" if err.code == "birth_mismatch" else "sex", err)
             except ValidationError as exc:
                 add("id_number", exc)
-        elif instance.id_type == c.IdType.PASSPORT and not re.fullmatch(r"[A-Z0-9]{5,20}", instance.id_number):
+        elif instance.id_type == c.IdType.PASSPORT and not re.fullmatch(
+            r"[A-Z0-9]{5,20}", instance.id_number
+        ):
             add("id_number", _("A passport number has 5 to 20 letters and digits."))
         elif not instance.id_number:
             add("id_number", _("This field cannot be blank."))
@@ -215,13 +268,26 @@ def _check(instance: models.Model) -> None:
                 validate_phone(instance.contact_phone)
             except ValidationError as exc:
                 add("contact_phone", exc)
-    if isinstance(instance, Household) and instance.head_id and instance.pk and instance.head.household_id != instance.pk:
+    if (
+        isinstance(instance, Household)
+        and instance.head_id
+        and instance.pk
+        and instance.head.household_id != instance.pk
+    ):
         add("head", _("The head must be a member of the household."))
     if isinstance(instance, House) and instance.building_id and instance.floor > instance.building.floors:
         add("floor", _("The building has only %(floors)s floors.") % {"floors": instance.building.floors})
-    if isinstance(instance, PersonTag) and instance.until and instance.since and instance.until < instance.since:
+    if (
+        isinstance(instance, PersonTag)
+        and instance.until
+        and instance.since
+        and instance.until < instance.since
+    ):
         add("until", _("The end date is before the start date."))
-    if isinstance(instance, Building | Organization | FacilityObject) and getattr(instance, "lon", None) is not None:
+    if (
+        isinstance(instance, Building | Organization | FacilityObject)
+        and getattr(instance, "lon", None) is not None
+    ):
         try:
             validate_point(instance.lon, instance.lat)
         except ValidationError as exc:
@@ -252,8 +318,10 @@ def _validate(instance: models.Model) -> None:
 def _cascade_grid(actor: Any, instance: models.Model) -> None:
     """Records below a record that moved to another grid move with it, each with its history."""
     for model, fk in _FOLLOWERS.get(type(instance), []):
-        for child in model._default_manager.select_for_update().filter(**{fk: instance}).exclude(
-            grid_id=instance.grid_id
+        for child in (
+            model._default_manager.select_for_update()
+            .filter(**{fk: instance})
+            .exclude(grid_id=instance.grid_id)
         ):
             before = audit.snapshot(child)
             child.grid_id = instance.grid_id
@@ -264,9 +332,7 @@ def _cascade_grid(actor: Any, instance: models.Model) -> None:
 
 def _notify_after_commit(instance: models.Model, action: str) -> None:
     model, pk, grid = type(instance), instance.pk, getattr(instance, "grid_id", "")
-    transaction.on_commit(
-        lambda: register_changed.send(sender=model, pk=pk, grid_code=grid, action=action)
-    )
+    transaction.on_commit(lambda: register_changed.send(sender=model, pk=pk, grid_code=grid, action=action))
 
 
 @transaction.atomic
@@ -311,7 +377,9 @@ def delete_record(actor: Any, model: type[models.Model], pk: Any) -> None:
         with transaction.atomic():
             instance.delete()
     except ProtectedError as exc:
-        raise ValidationError(_("This record is still referenced by other records and cannot be deleted.")) from exc
+        raise ValidationError(
+            _("This record is still referenced by other records and cannot be deleted.")
+        ) from exc
     instance.pk = before["id"]
     audit.write_history(actor, instance, "delete", before, {})
     _notify_after_commit(instance, "delete")
@@ -325,7 +393,9 @@ def reveal_person(actor: Any, pk: Any, reason: str) -> dict[str, Any]:
         raise PermissionDenied(_("The system does not reveal personal data."))
     require(actor, REGISTER_REVEAL, person.grid_id)
     if len(reason) < 4:
-        raise ValidationError({"reason": [_("State why you need to see the full data (at least 4 characters).")]})
+        raise ValidationError(
+            {"reason": [_("State why you need to see the full data (at least 4 characters).")]}
+        )
     audit.log(AuditEvent.Action.REVEAL, actor, obj=person, reason=reason[:300])
     return {
         "id_number": person.id_number,

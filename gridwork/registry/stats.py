@@ -20,7 +20,9 @@ PARTY = [c.PoliticalStatus.PARTY_MEMBER, c.PoliticalStatus.PROBATIONARY]
 
 def _current_tags() -> Any:
     today = timezone.localdate()
-    return PersonTag.objects.filter(Q(until__isnull=True) | Q(until__gte=today), person__status=c.PersonStatus.LIVING)
+    return PersonTag.objects.filter(
+        Q(until__isnull=True) | Q(until__gte=today), person__status=c.PersonStatus.LIVING
+    )
 
 
 def area_counts(code: str) -> dict[str, Any]:
@@ -48,7 +50,10 @@ def child_counts(code: str, child_length: int) -> dict[str, dict[str, int]]:
     for row in rows:
         result.setdefault(row["child"], {}).update(people=row["people"], party_members=row["party_members"])
     for row in (
-        Household.objects.filter(grid__code__startswith=code).annotate(child=prefix).values("child").annotate(n=Count("id"))
+        Household.objects.filter(grid__code__startswith=code)
+        .annotate(child=prefix)
+        .values("child")
+        .annotate(n=Count("id"))
     ):
         result.setdefault(row["child"], {})["households"] = row["n"]
     return result

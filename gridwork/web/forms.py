@@ -26,7 +26,8 @@ class LoginForm(AuthenticationForm):
         user = get_user_model().objects.filter(username=username).only("locked_until").first()
         if user is not None and user.is_locked():
             return ValidationError(
-                self.error_messages["locked"], code="locked",
+                self.error_messages["locked"],
+                code="locked",
                 params={"minutes": settings.LOGIN_LOCKOUT_MINUTES},
             )
         return super().get_invalid_login_error()

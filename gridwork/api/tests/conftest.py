@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from django.test import Client
 
 from gridwork.accounts.services import issue_token
@@ -12,12 +11,6 @@ from gridwork.conftest import District
 from gridwork.core.system import SYSTEM
 
 API = "/api/v1"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    # The district fixture creates a dozen users; the production hasher would cost seconds.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def token_client(user: Any, days: int | None = 365, **headers: str) -> Client:

@@ -4,8 +4,12 @@ from gridwork.registry.models import Person
 
 def test_district_fixture_builds_and_scopes(district: District) -> None:
     assert Person.objects.count() == 4
-    assert list(Person.objects.visible_to(district.users["worker_a1"]).values_list("grid_id", flat=True)) == [GRID_A1]
-    assert sorted(Person.objects.visible_to(district.users["street_b"]).values_list("grid_id", flat=True)) == [
+    assert list(Person.objects.visible_to(district.users["worker_a1"]).values_list("grid_id", flat=True)) == [
+        GRID_A1
+    ]
+    assert sorted(
+        Person.objects.visible_to(district.users["street_b"]).values_list("grid_id", flat=True)
+    ) == [
         GRID_B1,
         GRID_B2,
     ]

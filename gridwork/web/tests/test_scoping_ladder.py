@@ -87,8 +87,11 @@ def test_other_grid_objects_answer_404_like_missing_ones(district: District) -> 
         assert client.get(missing).status_code == 404
     other = "110112001001002"
     for url in (
-        f"/areas/{other}/", f"/areas/{other}/people/", f"/buildings/{district.buildings[other].pk}/",
-        f"/households/{district.households[other].pk}/", f"/people/{district.people[other].pk}/",
+        f"/areas/{other}/",
+        f"/areas/{other}/people/",
+        f"/buildings/{district.buildings[other].pk}/",
+        f"/households/{district.households[other].pk}/",
+        f"/people/{district.people[other].pk}/",
     ):
         assert client.get(url).status_code == 404, url
 

@@ -53,9 +53,10 @@ def area_people(request: HttpRequest, code: str) -> HttpResponse:
     query = _search(request)
     if query:
         people = people.filter(name__contains=query)
-    page = paginate(request, people.only(
-        "id", "name", "sex", "birth_date", "id_number", "phone", "status", "relation", "grid_id"
-    ))
+    page = paginate(
+        request,
+        people.only("id", "name", "sex", "birth_date", "id_number", "phone", "status", "relation", "grid_id"),
+    )
     context = {"area": area, "page": page, "q": query, "breadcrumb": trail(request.user, area.code)}
     # A search typed into the box swaps only the results (HTMX); a plain request gets the page.
     template = "web/partials/people_results.html" if request.htmx else "web/area_people.html"
@@ -69,16 +70,28 @@ def area_organisations(request: HttpRequest, code: str) -> HttpResponse:
     query = _search(request)
     if query:
         orgs = orgs.filter(name__contains=query)
-    return render(request, "web/area_organisations.html", {
-        "area": area, "page": paginate(request, orgs), "q": query,
-        "breadcrumb": trail(request.user, area.code),
-    })
+    return render(
+        request,
+        "web/area_organisations.html",
+        {
+            "area": area,
+            "page": paginate(request, orgs),
+            "q": query,
+            "breadcrumb": trail(request.user, area.code),
+        },
+    )
 
 
 @requires(REGISTER_VIEW)
 def area_objects(request: HttpRequest, code: str) -> HttpResponse:
     area = visible_area(request, code)
     objects = FacilityObject.objects.visible_to(request.user).in_area(area.code)
-    return render(request, "web/area_objects.html", {
-        "area": area, "page": paginate(request, objects), "breadcrumb": trail(request.user, area.code),
-    })
+    return render(
+        request,
+        "web/area_objects.html",
+        {
+            "area": area,
+            "page": paginate(request, objects),
+            "breadcrumb": trail(request.user, area.code),
+        },
+    )

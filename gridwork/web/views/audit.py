@@ -20,8 +20,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = events.filter(action=action)
     else:
         action = ""
-    return render(request, "web/audit.html", {
-        "page": paginate(request, events),
-        "action": action,
-        "actions": AuditEvent.Action.choices,
-    })
+    return render(
+        request,
+        "web/audit.html",
+        {
+            "page": paginate(request, events),
+            "action": action,
+            "actions": AuditEvent.Action.choices,
+        },
+    )

@@ -32,16 +32,22 @@ def home(request: HttpRequest) -> HttpResponse:
         roles_at.setdefault(assignment.area_id, []).append(assignment.get_role_display())
     cards: list[dict[str, Any]] = []
     for area in Area.objects.visible_to(user).filter(code__in=list(roles_at)):
-        cards.append({
-            "area": area,
-            "roles": roles_at[area.code],
-            # Counts are aggregates of the register, so only for those who may read it there.
-            "counts": stats.area_counts(area.code) if can(user, REGISTER_VIEW, area.code) else None,
-        })
-    return render(request, "web/home.html", {
-        "cards": cards,
-        "roles": sorted({a.get_role_display() for a in assignments}),
-        "can_browse": has_capability(user, AREAS_VIEW),
-        "is_sysadmin": has_capability(user, ACCOUNTS_MANAGE),
-        "is_auditor": has_capability(user, AUDIT_VIEW),
-    })
+        cards.append(
+            {
+                "area": area,
+                "roles": roles_at[area.code],
+                # Counts are aggregates of the register, so only for those who may read it there.
+                "counts": stats.area_counts(area.code) if can(user, REGISTER_VIEW, area.code) else None,
+            }
+        )
+    return render(
+        request,
+        "web/home.html",
+        {
+            "cards": cards,
+            "roles": sorted({a.get_role_display() for a in assignments}),
+            "can_browse": has_capability(user, AREAS_VIEW),
+            "is_sysadmin": has_capability(user, ACCOUNTS_MANAGE),
+            "is_auditor": has_capability(user, AUDIT_VIEW),
+        },
+    )

@@ -45,14 +45,18 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
     by_house: dict[int, list[dict[str, Any]]] = {}
     for hh in households:
         by_house.setdefault(hh.house_id, []).append({"household": hh, "head": head_names.get(hh.head_id)})
-    return render(request, "web/building.html", {
-        "building": building,
-        "breadcrumb": trail(user, building.grid_id),
-        "company": _first_visible(Organization, user, building.property_company_id),
-        "head": _first_visible(Person, user, building.head_id),
-        "page": page,
-        "rows": [{"house": house, "households": by_house.get(house.pk, [])} for house in page],
-    })
+    return render(
+        request,
+        "web/building.html",
+        {
+            "building": building,
+            "breadcrumb": trail(user, building.grid_id),
+            "company": _first_visible(Organization, user, building.property_company_id),
+            "head": _first_visible(Person, user, building.head_id),
+            "page": page,
+            "rows": [{"house": house, "households": by_house.get(house.pk, [])} for house in page],
+        },
+    )
 
 
 @requires(REGISTER_VIEW)
@@ -60,13 +64,17 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     household = registry.get_visible(Household, user, pk)
     house = _first_visible(House, user, household.house_id)
-    return render(request, "web/household.html", {
-        "household": household,
-        "breadcrumb": trail(user, household.grid_id),
-        "house": house,
-        "building": _first_visible(Building, user, house.building_id) if house else None,
-        "members": Person.objects.visible_to(user).filter(household=household),
-    })
+    return render(
+        request,
+        "web/household.html",
+        {
+            "household": household,
+            "breadcrumb": trail(user, household.grid_id),
+            "house": house,
+            "building": _first_visible(Building, user, house.building_id) if house else None,
+            "members": Person.objects.visible_to(user).filter(household=household),
+        },
+    )
 
 
 def _person_context(request: HttpRequest, person: Person, form: RevealForm | None = None) -> dict[str, Any]:
