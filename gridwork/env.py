@@ -37,6 +37,13 @@ def env_int(name: str, default: int) -> int:
         raise EnvError(f"{name}: expected an integer, got {raw!r}") from exc
 
 
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    value = os.environ.get(name) or default
+    if value not in choices:
+        raise EnvError(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":

@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from gridwork.env import env_bool, env_int, env_list, env_str, secret_key, var_dir
+from gridwork.env import env_bool, env_choice, env_int, env_list, env_str, secret_key, var_dir
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = var_dir()
@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "ninja",  # serves the API docs page's Swagger UI from static files, not a CDN (works offline)
     "gridwork.core",
     "gridwork.areas",
@@ -130,6 +132,19 @@ MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 
 API_PAGE_SIZE_MAX = env_int("API_PAGE_SIZE_MAX", 500)
+
+# Background work (imports, deadlines, reports) runs in `gridwork db_worker`, fed through the database,
+# so web processes keep no state. TASK_BACKEND=immediate runs tasks inline (tests, one-off scripts).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": _TASK_BACKENDS[env_choice("TASK_BACKEND", "database", list(_TASK_BACKENDS))],
+        "QUEUES": ["default"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -311,6 +311,15 @@ def _validate(instance: models.Model) -> None:
     except ValidationError as exc:
         for key, messages in exc.message_dict.items():
             errors.setdefault(key, []).extend(m for m in messages if m not in errors.get(key, []))
+    except (TypeError, ValueError):
+        # A field that failed its own type check above cannot be compared here; its error stands.
+        if not errors:
+            raise
+    if isinstance(instance, Person) and "id_number" in errors and instance.id_type == c.IdType.RESIDENT_ID:
+        # Birth date and sex are read from a valid ID number; with a bad one, "blank" there is noise.
+        for derived in ("birth_date", "sex"):
+            if getattr(instance, derived) in (None, ""):
+                errors.pop(derived, None)
     if errors:
         raise ValidationError(errors)
 
