@@ -60,6 +60,9 @@ def _no_view_on_site(request: HttpRequest, content_type_id: int, object_id: str)
     raise Http404
 
 
+_no_view_on_site.access_rule = "closed"  # type: ignore[attr-defined]
+
+
 class GridworkAdminSite(admin.AdminSite):
     site_header = _("Gridwork back office")
     site_title = _("Gridwork back office")
