@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install install-test test lint serve demo clean
+.PHONY: run install install-test test lint serve demo clean bench
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Gridwork needs Python 3.11 or newer on the PATH." >&2; exit 1; }
@@ -44,6 +44,15 @@ test: install-test
 	$(BIN)/ruff check gridwork
 	$(BIN)/gridwork makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The benchmark: builds the demo district (default 1,000,000 people) and prints the table.
+# e.g. make bench BENCH_ARGS="--scale 0.02 --postgres postgres://user@127.0.0.1/gw_bench"
+$(VENV)/.installed-bench: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[bench]'
+	@touch $@
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

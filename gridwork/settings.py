@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "gridwork.api",
     "gridwork.web",
     "gridwork.demo",
+    "gridwork.cases",
+    "gridwork.transfer",
+    "gridwork.notify",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "gridwork.notify.context_processors.inbox",
             ],
         },
     },
@@ -132,6 +136,16 @@ MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 
 API_PAGE_SIZE_MAX = env_int("API_PAGE_SIZE_MAX", 500)
+# Largest import file accepted (bytes); an XLSX may unpack to at most ten times this.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+
+# Notifications: senders are dotted paths to callables (gridwork/notify/senders.py); the defaults log
+# one masked line. The tracking link sent to residents has {code} replaced by the case's tracking code.
+NOTIFY_EMAIL_SENDER = env_str("NOTIFY_EMAIL_SENDER", "gridwork.notify.senders.console_email")
+NOTIFY_SMS_SENDER = env_str("NOTIFY_SMS_SENDER", "gridwork.notify.senders.console_sms")
+NOTIFY_TRACKING_URL = env_str("NOTIFY_TRACKING_URL", "http://127.0.0.1:8000/track/{code}/")
+# Minutes between two runs of the periodic overdue check.
+OVERDUE_CHECK_MINUTES = env_int("OVERDUE_CHECK_MINUTES", 5)
 
 # Background work (imports, deadlines, reports) runs in `gridwork db_worker`, fed through the database,
 # so web processes keep no state. TASK_BACKEND=immediate runs tasks inline (tests, one-off scripts).

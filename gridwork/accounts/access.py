@@ -17,6 +17,9 @@ AREAS_VIEW = "areas.view"
 AREAS_CHANGE = "areas.change"
 AUDIT_VIEW = "audit.view"
 ACCOUNTS_MANAGE = "accounts.manage"
+CASES_VIEW = "cases.view"
+CASES_REPORT = "cases.report"
+CASES_CONFIGURE = "cases.configure"
 
 _REGISTER_READERS = {
     Role.GRID_MEMBER,
@@ -36,6 +39,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     AREAS_CHANGE: frozenset({Role.DISTRICT_STAFF}),
     AUDIT_VIEW: frozenset({Role.AUDITOR}),
     ACCOUNTS_MANAGE: frozenset({Role.SYSADMIN}),
+    # Department handlers see only the cases dispatched to their department: see department_scopes.
+    CASES_VIEW: frozenset(_REGISTER_READERS),
+    CASES_REPORT: frozenset(_REGISTER_READERS),
+    CASES_CONFIGURE: frozenset({Role.DISTRICT_STAFF}),
 }
 
 _CACHE_ATTR = "_gridwork_assignments"
@@ -82,3 +89,14 @@ def can(user: Any, capability: str, area_code: str) -> bool:
 
 def roles_of(user: Any) -> set[str]:
     return {a.role for a in active_assignments(user)}
+
+
+def department_scopes(user: Any) -> list[tuple[str, str]]:
+    """(area code, department) of each department-handler role the user holds today."""
+    return sorted(
+        {
+            (a.area_id, a.department)
+            for a in active_assignments(user)
+            if a.role == Role.DEPARTMENT_HANDLER and a.department
+        }
+    )

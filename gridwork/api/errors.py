@@ -5,6 +5,8 @@
 - PermissionDenied: 403 {"detail": "..."}.
 - django ValidationError and malformed input: 422 {"detail": [{"field": ..., "message": ...}]}.
 - No or bad credentials: 401 {"detail": "..."}.
+- Conflict (the record's state does not allow it now, or it changed under the caller): 409
+  {"detail": "..."}.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from gridwork.core.errors import NotFound
+from gridwork.core.errors import Conflict, NotFound
 
 
 def not_found_message() -> str:
@@ -105,9 +107,14 @@ def install(api: NinjaAPI) -> None:
         response["WWW-Authenticate"] = "Bearer"
         return response
 
+    def conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+        message = str(exc) or _("The record changed; reload it and try again.")
+        return api.create_response(request, {"detail": message}, status=409)
+
     api.add_exception_handler(NotFound, not_found)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(PermissionDenied, forbidden)
     api.add_exception_handler(DjangoValidationError, invalid)
     api.add_exception_handler(NinjaValidationError, malformed)
     api.add_exception_handler(AuthenticationError, unauthenticated)
+    api.add_exception_handler(Conflict, conflict)

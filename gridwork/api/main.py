@@ -10,7 +10,12 @@ from gridwork.accounts.api import router as accounts_router
 from gridwork.api import errors
 from gridwork.api.auth import API_AUTH
 from gridwork.areas.api import router as areas_router
+from gridwork.cases.api import router as cases_router
+from gridwork.cases.public_api import router as cases_public_router
+from gridwork.notify.api import router as notify_router
 from gridwork.registry.api import router as registry_router
+from gridwork.transfer.api import router as transfer_router
+from gridwork.transfer.export_api import router as exports_router
 
 api = NinjaAPI(
     title="Gridwork API",
@@ -24,3 +29,8 @@ errors.install(api)
 api.add_router("", accounts_router)
 api.add_router("", areas_router)
 api.add_router("", registry_router)
+api.add_router("", transfer_router)
+api.add_router("", exports_router)
+api.add_router("", cases_router)
+api.add_router("", cases_public_router)
+api.add_router("", notify_router)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import shapely
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -58,6 +59,10 @@ class GridLocator:
         self.codes = codes
         self.geoms = geoms
         self.tree = shapely.STRtree(geoms)
+        order = np.argsort(np.asarray(codes, dtype=object), kind="stable")
+        self._by_rank = np.asarray(codes, dtype=object)[order]
+        self._rank = np.empty(len(codes), dtype=np.int64)
+        self._rank[order] = np.arange(len(codes))
 
     def locate(self, lon: float, lat: float) -> str | None:
         hits = self.tree.query(shapely.Point(lon, lat), predicate="intersects")
@@ -67,11 +72,14 @@ class GridLocator:
         return min(self.codes[i] for i in hits)
 
     def locate_many(self, lons: Any, lats: Any) -> list[str | None]:
-        points = shapely.points(lons, lats)
+        """The grid of each point, or None outside every grid; vectorised, with no loop per point."""
+        points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
         point_idx, geom_idx = self.tree.query(points, predicate="intersects")
-        result: list[str | None] = [None] * len(points)
-        for p, g in zip(point_idx.tolist(), geom_idx.tolist(), strict=True):
-            code = self.codes[g]
-            if result[p] is None or code < result[p]:
-                result[p] = code
-        return result
+        # The smallest code wins on shared edges (as in `locate`): rank the grids by code once,
+        # keep the lowest rank per point, and look the codes up in one go.
+        best = np.full(len(points), len(self.codes), dtype=np.int64)
+        np.minimum.at(best, point_idx, self._rank[geom_idx])
+        found = best < len(self.codes)
+        result = np.full(len(points), None, dtype=object)
+        result[found] = self._by_rank[best[found]]
+        return result.tolist()

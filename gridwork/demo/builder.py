@@ -33,6 +33,7 @@ from gridwork.demo.layout import DistrictPlan, Rect, plan_district
 from gridwork.demo.people import GroupInfo, PeopleMaker
 from gridwork.demo.register import RegisterMaker
 from gridwork.demo.users import create_users
+from gridwork.registry.counts import rebuild_counts
 from gridwork.registry.models import (
     Building,
     FacilityObject,
@@ -312,6 +313,9 @@ def build_demo(
                         next_report += report_every
         writer.flush()
         _reset_sequences([Area, User, *REGISTER_MODELS])
+        # The batched inserts send no model signals, so the per-area counts are made from scratch.
+        rebuild_counts()
+        say(f"counts: rebuilt ({time.monotonic() - started:.1f} s)")
         counts = {
             "streets": len(plan.streets),
             "communities": len(plan.communities()),
@@ -350,6 +354,7 @@ def wipe_demo(progress: Progress | None = None) -> dict[str, int]:
                 # One statement per table; the circular keys (household ↔ head) are checked at commit.
                 for table in tables:
                     cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - table names from the models
+        rebuild_counts()  # nothing left to count: the counts go with the register
         audit.log(AuditEvent.Action.DELETE, SYSTEM, object_type="demo", detail={"wiped": counts})
     say("wiped: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     return counts

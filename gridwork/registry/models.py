@@ -214,7 +214,12 @@ class Person(models.Model):
                 name="one_living_person_per_id",
             ),
         ]
-        indexes = [models.Index(fields=["grid", "status", "political_status"])]
+        indexes = [
+            models.Index(fields=["grid", "status", "political_status"]),
+            # Lookups by ID number alone (tags, house owners, duplicates) cannot use the partial
+            # unique index above, which leads with id_type.
+            models.Index(fields=["id_number"], name="person_id_number"),
+        ]
         verbose_name = _("person")
         verbose_name_plural = _("people")
 
@@ -309,7 +314,11 @@ class PersonTag(models.Model):
 
     class Meta:
         ordering = ["person_id", "group__sort_order"]
-        indexes = [models.Index(fields=["grid", "group"])]
+        indexes = [
+            models.Index(fields=["grid", "group"]),
+            # The counts add tags ending in the future at read time (see counts.py); few have an end.
+            models.Index(fields=["until"], name="persontag_until"),
+        ]
         verbose_name = _("key-people tag")
         verbose_name_plural = _("key-people tags")
 
@@ -321,3 +330,26 @@ class PersonTag(models.Model):
         from django.utils import timezone
 
         return self.until is None or self.until >= timezone.localdate()
+
+
+class AreaCount(models.Model):
+    """One count of the register for one area (every level), kept exact by `registry.counts`.
+
+    Home pages read their counts here instead of scanning a million people per request.
+    """
+
+    area_code = models.CharField(_("area code"), max_length=15)
+    parent_code = models.CharField(_("parent area code"), max_length=15, blank=True)
+    metric = models.CharField(_("metric"), max_length=40)
+    value = models.BigIntegerField(_("value"), default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["area_code", "metric"], name="one_count_per_area_metric")
+        ]
+        indexes = [models.Index(fields=["parent_code", "metric"], name="areacount_parent")]
+        verbose_name = _("area count")
+        verbose_name_plural = _("area counts")
+
+    def __str__(self) -> str:
+        return f"{self.area_code} {self.metric}={self.value}"

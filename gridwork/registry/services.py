@@ -3,6 +3,7 @@ transaction, locks the row it changes, validates the whole record, and keeps its
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -207,20 +208,83 @@ def _derive(instance: models.Model) -> None:
     elif isinstance(instance, Person):
         if instance.household_id:
             instance.grid_id = instance.household.grid_id
-        instance.id_number = (instance.id_number or "").strip().upper()
-        instance.phone = normalise_phone(instance.phone)
-        if instance.id_type == c.IdType.RESIDENT_ID and instance.id_number:
-            try:
-                birth, sex = parse_resident_id(instance.id_number)
-            except ValidationError:
-                return  # reported by _check
-            instance.birth_date = instance.birth_date or birth
-            instance.sex = instance.sex or sex
+        instance.id_number, instance.phone, instance.birth_date, instance.sex = derive_person_values(
+            instance.id_type, instance.id_number, instance.phone, instance.birth_date, instance.sex
+        )
     elif isinstance(instance, PersonTag):
         instance.grid_id = instance.person.grid_id
     if isinstance(instance, Organization):
         instance.credit_code = (instance.credit_code or "").strip().upper() or None
         instance.contact_phone = normalise_phone(instance.contact_phone)
+
+
+# --- the rules of a person's values, shared with the bulk importer (no database) ---------------
+
+
+def derive_person_values(
+    id_type: str, id_number: str | None, phone: str | None, birth_date: dt.date | None, sex: str | None
+) -> tuple[str, str, dt.date | None, str | None]:
+    """(id number, phone, birth date, sex) normalised, birth date and sex read from a resident ID."""
+    id_number = (id_number or "").strip().upper()
+    phone = normalise_phone(phone)
+    if id_type == c.IdType.RESIDENT_ID and id_number and (not birth_date or not sex):
+        try:
+            birth, id_sex = parse_resident_id(id_number)
+        except ValidationError:
+            return id_number, phone, birth_date, sex  # reported by person_rule_errors
+        birth_date = birth_date or birth
+        sex = sex or id_sex
+    return id_number, phone, birth_date, sex
+
+
+def person_rule_errors(
+    id_type: str, id_number: str, birth_date: dt.date | None, sex: str | None, phone: str
+) -> dict[str, list[str]]:
+    """The register's rules for a person's ID document and phone, by field; {} when they hold.
+
+    The one-living-person-per-ID rule needs the register, so callers check it themselves and
+    report it with `person_clash_message()`.
+    """
+    errors: dict[str, list[str]] = {}
+    if id_type == c.IdType.RESIDENT_ID:
+        try:
+            for err in check_resident_id_agrees(id_number, birth_date, sex):
+                errors.setdefault("birth_date" if err.code == "birth_mismatch" else "sex", []).extend(
+                    err.messages
+                )
+        except ValidationError as exc:
+            errors.setdefault("id_number", []).extend(exc.messages)
+    elif id_type == c.IdType.PASSPORT and not _PASSPORT.fullmatch(id_number):
+        errors.setdefault("id_number", []).append(_("A passport number has 5 to 20 letters and digits."))
+    elif not id_number:
+        errors.setdefault("id_number", []).append(_("This field cannot be blank."))
+    if phone:
+        try:
+            validate_phone(phone)
+        except ValidationError as exc:
+            errors.setdefault("phone", []).extend(exc.messages)
+    return errors
+
+
+def person_clash_message() -> str:
+    return _("A living person with this ID number is already in the register.")
+
+
+def merge_errors(errors: dict[str, list[str]], more: dict[str, list[str]]) -> None:
+    """Add the rule errors to the field errors, keeping each message once."""
+    for key, messages in more.items():
+        errors.setdefault(key, []).extend(m for m in messages if m not in errors.get(key, []))
+
+
+def drop_derived_noise(errors: dict[str, list[str]], id_type: str, birth_date: Any, sex: Any) -> None:
+    """Birth date and sex are read from a valid ID number; with a bad one, "blank" there is noise."""
+    if "id_number" in errors and id_type == c.IdType.RESIDENT_ID:
+        for derived, value in (("birth_date", birth_date), ("sex", sex)):
+            if value in (None, ""):
+                errors.pop(derived, None)
+
+
+_PASSPORT = re.compile(r"[A-Z0-9]{5,20}")
 
 
 def _check(instance: models.Model) -> None:
@@ -232,23 +296,11 @@ def _check(instance: models.Model) -> None:
         errors.setdefault(field, []).extend(messages)
 
     if isinstance(instance, Person):
-        if instance.id_type == c.IdType.RESIDENT_ID:
-            try:
-                for err in check_resident_id_agrees(instance.id_number, instance.birth_date, instance.sex):
-                    add("birth_date" if err.code == "birth_mismatch" else "sex", err)
-            except ValidationError as exc:
-                add("id_number", exc)
-        elif instance.id_type == c.IdType.PASSPORT and not re.fullmatch(
-            r"[A-Z0-9]{5,20}", instance.id_number
-        ):
-            add("id_number", _("A passport number has 5 to 20 letters and digits."))
-        elif not instance.id_number:
-            add("id_number", _("This field cannot be blank."))
-        if instance.phone:
-            try:
-                validate_phone(instance.phone)
-            except ValidationError as exc:
-                add("phone", exc)
+        rule_errors = person_rule_errors(
+            instance.id_type, instance.id_number, instance.birth_date, instance.sex, instance.phone
+        )
+        for key, messages in rule_errors.items():
+            errors.setdefault(key, []).extend(messages)
         if instance.id_number and instance.status != c.PersonStatus.DECEASED:
             clash = Person.objects.filter(id_type=instance.id_type, id_number=instance.id_number).exclude(
                 status=c.PersonStatus.DECEASED
@@ -256,7 +308,7 @@ def _check(instance: models.Model) -> None:
             if instance.pk:
                 clash = clash.exclude(pk=instance.pk)
             if clash.exists():
-                add("id_number", _("A living person with this ID number is already in the register."))
+                add("id_number", person_clash_message())
     if isinstance(instance, Organization):
         if instance.credit_code:
             try:
@@ -309,17 +361,13 @@ def _validate(instance: models.Model) -> None:
     try:
         _check(instance)
     except ValidationError as exc:
-        for key, messages in exc.message_dict.items():
-            errors.setdefault(key, []).extend(m for m in messages if m not in errors.get(key, []))
+        merge_errors(errors, exc.message_dict)
     except (TypeError, ValueError):
         # A field that failed its own type check above cannot be compared here; its error stands.
         if not errors:
             raise
-    if isinstance(instance, Person) and "id_number" in errors and instance.id_type == c.IdType.RESIDENT_ID:
-        # Birth date and sex are read from a valid ID number; with a bad one, "blank" there is noise.
-        for derived in ("birth_date", "sex"):
-            if getattr(instance, derived) in (None, ""):
-                errors.pop(derived, None)
+    if isinstance(instance, Person):
+        drop_derived_noise(errors, instance.id_type, instance.birth_date, instance.sex)
     if errors:
         raise ValidationError(errors)
 
@@ -337,6 +385,11 @@ def _cascade_grid(actor: Any, instance: models.Model) -> None:
             child.save(update_fields=["grid"])
             audit.write_history(actor, child, "move", before, audit.snapshot(child))
             _cascade_grid(actor, child)
+
+
+def cascade_grid(actor: Any, instance: models.Model) -> None:
+    """Public name of the grid cascade, for the bulk importer's updates."""
+    _cascade_grid(actor, instance)
 
 
 def _notify_after_commit(instance: models.Model, action: str) -> None:

@@ -1,59 +1,71 @@
 """Counts of the register per area: households, people, party members and each key group.
 
-Counts are prefix filters on the grid code. Callers pass an area the user may see; the counts
-are aggregates and show no one's data.
+Counts come from the summary kept exact by `registry.counts` (one row per area and metric), so
+a district's home page reads a few rows instead of scanning a million people. Tags ending in the
+future still count until their end date, so they are added from the register at read time (an
+index on the end date keeps this to the few tags that have one). Callers pass an area the user
+may see; the counts are aggregates and show no one's data.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from django.db.models import Count, Q
-from django.db.models.functions import Substr
 from django.utils import timezone
 
 from gridwork.registry import choices as c
-from gridwork.registry.models import Household, KeyGroup, Person, PersonTag
+from gridwork.registry.counts import BASE_METRICS, HOUSEHOLDS, PARTY_MEMBERS, PEOPLE, group_metric
+from gridwork.registry.models import AreaCount, KeyGroup, Person, PersonTag
 
-PARTY = [c.PoliticalStatus.PARTY_MEMBER, c.PoliticalStatus.PROBATIONARY]
 
+def _ending_tags(code: str) -> dict[int, int]:
+    """Tags of living people in the area that end today or later, per group.
 
-def _current_tags() -> Any:
-    today = timezone.localdate()
-    return PersonTag.objects.filter(
-        Q(until__isnull=True) | Q(until__gte=today), person__status=c.PersonStatus.LIVING
+    Read through the index on the end date (few tags have one), then the people's status by key:
+    a join lets the planner scan every tag instead.
+    """
+    tags = [
+        (group, person)
+        for grid, group, person in PersonTag.objects.filter(until__gte=timezone.localdate())
+        .order_by()
+        .values_list("grid_id", "group_id", "person_id")
+        if grid.startswith(code)
+    ]
+    if not tags:
+        return {}
+    living = set(
+        Person.objects.filter(pk__in={p for _, p in tags}, status=c.PersonStatus.LIVING).values_list(
+            "pk", flat=True
+        )
     )
+    return dict(Counter(group for group, person in tags if person in living))
 
 
 def area_counts(code: str) -> dict[str, Any]:
-    people = Person.objects.filter(grid__code__startswith=code, status=c.PersonStatus.LIVING).aggregate(
-        people=Count("id"), party_members=Count("id", filter=Q(political_status__in=PARTY))
-    )
-    households = Household.objects.filter(grid__code__startswith=code).count()
-    per_group = dict(
-        _current_tags().filter(grid__code__startswith=code).values_list("group_id").annotate(n=Count("id"))
-    )
-    groups = [{"group": g, "count": per_group.get(g.pk, 0)} for g in KeyGroup.objects.all()]
-    return {"households": households, **people, "groups": groups}
+    stored = dict(AreaCount.objects.filter(area_code=code).values_list("metric", "value"))
+    ending = _ending_tags(code)
+    groups = [
+        {"group": g, "count": stored.get(group_metric(g.pk), 0) + ending.get(g.pk, 0)}
+        for g in KeyGroup.objects.all()
+    ]
+    return {
+        "households": stored.get(HOUSEHOLDS, 0),
+        "people": stored.get(PEOPLE, 0),
+        "party_members": stored.get(PARTY_MEMBERS, 0),
+        "groups": groups,
+    }
 
 
 def child_counts(code: str, child_length: int) -> dict[str, dict[str, int]]:
     """People, party members and households for each child area of `code` (by code prefix)."""
-    prefix = Substr("grid_id", 1, child_length)
+    rows = AreaCount.objects.filter(metric__in=BASE_METRICS)
+    if child_length == len(code) + 3:
+        rows = rows.filter(parent_code=code)
+    else:
+        rows = rows.filter(area_code__startswith=code)
     result: dict[str, dict[str, int]] = {}
-    rows = (
-        Person.objects.filter(grid__code__startswith=code, status=c.PersonStatus.LIVING)
-        .annotate(child=prefix)
-        .values("child")
-        .annotate(people=Count("id"), party_members=Count("id", filter=Q(political_status__in=PARTY)))
-    )
-    for row in rows:
-        result.setdefault(row["child"], {}).update(people=row["people"], party_members=row["party_members"])
-    for row in (
-        Household.objects.filter(grid__code__startswith=code)
-        .annotate(child=prefix)
-        .values("child")
-        .annotate(n=Count("id"))
-    ):
-        result.setdefault(row["child"], {})["households"] = row["n"]
+    for area_code, metric, value in rows.values_list("area_code", "metric", "value"):
+        if len(area_code) == child_length and value:
+            result.setdefault(area_code, {})[metric] = value
     return result

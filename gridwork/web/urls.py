@@ -1,6 +1,8 @@
 from django.urls import path, register_converter
 
-from gridwork.web.views import areas, audit, auth, home, register
+from gridwork.notify import views as notify
+from gridwork.transfer import views as transfer
+from gridwork.web.views import areas, audit, auth, cases, duplicates, exports, home, public, register
 
 
 class AreaCodeConverter:
@@ -31,4 +33,25 @@ urlpatterns = [
     path("people/<int:pk>/", register.person_detail, name="person"),
     path("people/<int:pk>/reveal/", register.person_reveal, name="person_reveal"),
     path("audit/", audit.audit_log, name="audit"),
+    path("imports/", transfer.imports, name="imports"),
+    path("imports/templates/<str:kind>.<str:file_format>", transfer.import_template, name="import_template"),
+    path("imports/<int:pk>/", transfer.import_job, name="import_job"),
+    path("imports/<int:pk>/errors.<str:file_format>", transfer.import_errors, name="import_errors"),
+    path("duplicates/", duplicates.duplicates, name="duplicates"),
+    path("duplicates/merge/", duplicates.merge, name="duplicates_merge"),
+    path("areas/<areacode:code>/export/<slug:kind>/", exports.export_list, name="area_export"),
+    path("cases/", cases.queue, name="cases"),
+    path("cases/new/", cases.case_new, name="case_new"),
+    path("cases/new/duplicates/", cases.case_duplicates, name="case_duplicates"),
+    path("cases/<int:pk>/", cases.case_detail, name="case"),
+    path("cases/<int:pk>/act/<slug:action>/", cases.case_act, name="case_act"),
+    path("cases/<int:pk>/photos/<int:photo_pk>/", cases.case_photo, name="case_photo"),
+    path("report/", public.report, name="public_report"),
+    path("report/done/", public.reported, name="public_reported"),
+    path("track/", public.track, name="public_track"),
+    path("track/<str:code>/", public.track_case, name="public_track_case"),
+    path("track/<str:code>/rate/", public.rate, name="public_rate"),
+    path("inbox/", notify.inbox, name="inbox"),
+    path("inbox/<int:pk>/read/", notify.mark_read, name="inbox_read"),
+    path("inbox/read-all/", notify.mark_all_read, name="inbox_read_all"),
 ]

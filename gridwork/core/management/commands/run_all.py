@@ -22,6 +22,8 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         worker = None
         if not options["no_worker"]:
+            # The periodic jobs (the overdue check) live in the task queue; idempotent, one chain only.
+            call_command("schedule_periodic")
             # A separate process, as in production: the web server never runs background work itself.
             worker = subprocess.Popen([sys.executable, "-m", "gridwork.cli", "db_worker", "--interval", "2"])  # noqa: S603
             self.stdout.write(f"Background worker started (pid {worker.pid}).")

@@ -1,0 +1,57 @@
+"""What a figure gets (the run's context) and gives back (rows of the table), and how it times things."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Row:
+    """One line of the table. `ratio` is our speed over the bare reference's (higher is better)."""
+
+    figure: str
+    what: str
+    value: float
+    unit: str
+    reference: float | None
+    ratio: float | None
+    target: str
+    passed: bool
+    database: str = ""
+    cores: int = field(default_factory=lambda: os.cpu_count() or 1)
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Context:
+    scale: float
+    seed: int = 1
+    points: int = 1_000_000
+    repeat: int = 30
+    database: str = "sqlite"
+    with_server: bool = True
+    say: Callable[[str], None] = print
+    built: dict[str, Any] = field(default_factory=dict)  # what the district build made
+
+
+def median_seconds(call: Callable[[], Any], repeat: int, warmup: int = 3) -> float:
+    for _ in range(warmup):
+        call()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def at_least(ratio: float | None, target: float) -> bool:
+    return ratio is not None and ratio >= target

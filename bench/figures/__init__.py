@@ -1,0 +1,13 @@
+"""The figures, in the order they run: each is a module with KEY, TITLE, NEEDS_SERVER and run(ctx).
+
+The district build (figure 6) comes first because every other figure reads the district it makes.
+A new figure is one module added to this list.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from bench.figures import api_load, demo_build, home_pages, import_csv, list_pages, point_in_grid
+
+FIGURES: list[ModuleType] = [demo_build, point_in_grid, home_pages, list_pages, api_load, import_csv]

@@ -1,0 +1,187 @@
+"""The work calendar: Monday to Friday, minus public holidays, plus make-up working days.
+
+Time limits count working time only: working hours each working day (setting CASES_WORK_PERIODS,
+local time). A limit in days is that many full working days of working time, so "1 day" from Friday
+10:00 ends on Monday 10:00 and the share of a limit used is the same whichever unit it was set in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gridwork.accounts.access import CASES_CONFIGURE
+from gridwork.cases.models import TimeUnit, WorkCalendarDay
+from gridwork.core import audit
+from gridwork.core.permissions import require
+
+DEFAULT_WORK_PERIODS = [("09:00", "12:00"), ("13:30", "17:30")]
+YELLOW_FROM = 0.8
+# Far enough for any limit; a loop that ran longer would mean a calendar with no working day.
+_MAX_DAYS = 3660
+
+
+def work_periods() -> list[tuple[dt.time, dt.time]]:
+    raw = getattr(settings, "CASES_WORK_PERIODS", DEFAULT_WORK_PERIODS)
+    return [(dt.time.fromisoformat(start), dt.time.fromisoformat(end)) for start, end in raw]
+
+
+def minutes_per_day() -> int:
+    return sum(
+        (dt.datetime.combine(dt.date.min, e) - dt.datetime.combine(dt.date.min, s)).seconds // 60
+        for s, e in work_periods()
+    )
+
+
+def limit_minutes(amount: int, unit: str) -> int:
+    if unit == TimeUnit.HOURS:
+        return int(amount) * 60
+    if unit == TimeUnit.DAYS:
+        return int(amount) * minutes_per_day()
+    raise ValidationError({"unit": [_("The unit must be working hours or working days.")]})
+
+
+class _Overrides:
+    """The calendar exceptions, loaded in one query per stretch of days."""
+
+    def __init__(self) -> None:
+        self._days: dict[dt.date, bool] = {}
+        self._loaded: tuple[dt.date, dt.date] | None = None
+
+    def is_workday(self, day: dt.date) -> bool:
+        if self._loaded is None or not self._loaded[0] <= day <= self._loaded[1]:
+            first, last = day - dt.timedelta(days=1), day + dt.timedelta(days=400)
+            self._days = dict(
+                WorkCalendarDay.objects.filter(date__gte=first, date__lte=last).values_list(
+                    "date", "is_workday"
+                )
+            )
+            self._loaded = (first, last)
+        if day in self._days:
+            return self._days[day]
+        return day.weekday() < 5
+
+
+_shared_overrides: ContextVar[_Overrides | None] = ContextVar("gridwork_calendar_overrides", default=None)
+
+
+@contextmanager
+def one_read(since: dt.date | None = None) -> Iterator[None]:
+    """Within the block, read the calendar exceptions once, not once per call (a list of deadline
+    colours would otherwise cost a query per row). `since`: the earliest day the block will ask about."""
+    overrides = _Overrides()
+    if since is not None:
+        overrides.is_workday(since)
+    token = _shared_overrides.set(overrides)
+    try:
+        yield
+    finally:
+        _shared_overrides.reset(token)
+
+
+def _overrides() -> _Overrides:
+    return _shared_overrides.get() or _Overrides()
+
+
+def is_workday(day: dt.date) -> bool:
+    return _Overrides().is_workday(day)
+
+
+def _periods_on(day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+    tz = timezone.get_current_timezone()
+    return [
+        (
+            timezone.make_aware(dt.datetime.combine(day, s), tz),
+            timezone.make_aware(dt.datetime.combine(day, e), tz),
+        )
+        for s, e in work_periods()
+    ]
+
+
+def add_working_time(start: dt.datetime, amount: int, unit: str) -> dt.datetime:
+    """The moment `amount` working hours or days after `start`."""
+    return add_working_minutes(start, limit_minutes(amount, unit))
+
+
+def add_working_minutes(start: dt.datetime, minutes: float) -> dt.datetime:
+    remaining = dt.timedelta(minutes=minutes)
+    if remaining <= dt.timedelta(0):
+        return start
+    calendar = _overrides()
+    local = timezone.localtime(start)
+    day = local.date()
+    for _n in range(_MAX_DAYS):
+        if calendar.is_workday(day):
+            for begin, end in _periods_on(day):
+                segment_start = max(begin, local)
+                if end <= segment_start:
+                    continue
+                available = end - segment_start
+                if remaining <= available:
+                    return segment_start + remaining
+                remaining -= available
+        day += dt.timedelta(days=1)
+    raise ValidationError(_("The work calendar has no working day in reach."))
+
+
+def working_minutes_between(start: dt.datetime, end: dt.datetime) -> float:
+    """Working time between two moments, in minutes (0 when end is not after start)."""
+    if end <= start:
+        return 0.0
+    calendar = _overrides()
+    local_start, local_end = timezone.localtime(start), timezone.localtime(end)
+    total = dt.timedelta(0)
+    day = local_start.date()
+    while day <= local_end.date():
+        if calendar.is_workday(day):
+            for begin, finish in _periods_on(day):
+                lo, hi = max(begin, local_start), min(finish, local_end)
+                if hi > lo:
+                    total += hi - lo
+        day += dt.timedelta(days=1)
+    return total.total_seconds() / 60
+
+
+def time_status(case: Any, now: dt.datetime | None = None) -> str:
+    """green (< 80 % of the step's limit used), yellow (80–100 %), red (overdue); "" when no clock runs."""
+    if not case.is_open or case.step_deadline is None or case.status == "suspended":
+        return ""
+    now = now or timezone.now()
+    if now > case.step_deadline:
+        return "red"
+    if not case.step_limit_minutes or case.step_started_at is None:
+        return "green"
+    used = working_minutes_between(case.step_started_at, now) / case.step_limit_minutes
+    return "yellow" if used >= YELLOW_FROM else "green"
+
+
+@transaction.atomic
+def set_calendar_day(actor: Any, day: dt.date, is_workday: bool, name: str = "") -> WorkCalendarDay:
+    """Declare a public holiday or a make-up working day (district staff); audited."""
+    require(actor, CASES_CONFIGURE, _district_code(actor))
+    entry = WorkCalendarDay.objects.select_for_update().filter(date=day).first()
+    before = audit.snapshot(entry) if entry else {}
+    if entry is None:
+        entry = WorkCalendarDay(date=day, is_workday=is_workday, name=name)
+    else:
+        entry.is_workday, entry.name = is_workday, name
+    entry.full_clean(validate_unique=False)
+    entry.save()
+    audit.write_history(actor, entry, "update" if before else "create", before, audit.snapshot(entry))
+    return entry
+
+
+def _district_code(actor: Any) -> str:
+    from gridwork.accounts.access import scope_codes
+
+    codes = [code for code in scope_codes(actor, CASES_CONFIGURE) if len(code) == 6]
+    return codes[0] if codes else ""

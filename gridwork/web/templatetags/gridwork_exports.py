@@ -1,0 +1,17 @@
+"""Template helpers of the export buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from gridwork.accounts.access import REGISTER_REVEAL, can
+
+register = template.Library()
+
+
+@register.simple_tag
+def may_reveal_at(user: Any, code: str) -> bool:
+    """Whether the unmasked-export form is worth showing (the service checks again)."""
+    return can(user, REGISTER_REVEAL, code)

@@ -1,0 +1,424 @@
+"""Case pages for staff: the queues, a case with its timeline and actions, the report form, photos.
+
+Every read goes through `Case.objects.visible_to` (via services.get_visible_case); every write is one
+call of gridwork.cases.services. A case outside the user's scope answers 404 like a missing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from gridwork.accounts.access import CASES_REPORT, CASES_VIEW, active_assignments, department_scopes
+from gridwork.accounts.access import has_capability as _has_capability
+from gridwork.accounts.models import Role
+from gridwork.cases import calendar, machine, services
+from gridwork.cases.errors import StaleCase, TransitionNotAllowed
+from gridwork.cases.models import (
+    Action,
+    Case,
+    CaseEvent,
+    CasePhoto,
+    Category,
+    Source,
+    Status,
+    TimeUnit,
+    Track,
+)
+from gridwork.registry.models import Building
+from gridwork.web.access import signed_in
+from gridwork.web.pagination import paginate
+from gridwork.web.views.case_forms import (
+    STAFF_SOURCES,
+    category_choices,
+    error_messages,
+    parse_point,
+    request_too_large,
+)
+
+TABS = ("mine", "area", "overdue")
+# Actions done where the problem is: the form offers the phone's location and photos.
+ON_SITE_ACTIONS = frozenset(
+    {Action.RESOLVE, Action.UPDATE, Action.VERIFY_PASS, Action.VERIFY_FAIL, Action.HANDLE}
+)
+BUILDING_CHOICES_MAX = 300
+# What the buttons say (the timeline says what was done: Action's labels).
+ACTION_VERBS = {
+    Action.ACCEPT: gettext_lazy("Accept and define"),
+    Action.RESOLVE: gettext_lazy("Resolve and close"),
+    Action.ESCALATE: gettext_lazy("Escalate one level up"),
+    Action.DISPATCH: gettext_lazy("Dispatch to a department"),
+    Action.HANDLE: gettext_lazy("Report as handled"),
+    Action.RETURN: gettext_lazy("Return"),
+    Action.VERIFY_PASS: gettext_lazy("Verified on site: passed"),
+    Action.VERIFY_FAIL: gettext_lazy("Verified on site: failed, rework"),
+    Action.FEEDBACK: gettext_lazy("Give feedback to the resident and close"),
+    Action.UPDATE: gettext_lazy("Add an on-site update"),
+    Action.SUBMIT_REVIEW: gettext_lazy("Submit for review"),
+    Action.REVIEW_PASS: gettext_lazy("Pass the review"),
+    Action.APPROVE: gettext_lazy("Approve"),
+    Action.DENY: gettext_lazy("Deny"),
+    Action.PUBLISH: gettext_lazy("End the public notice and close"),
+    Action.REJECT: gettext_lazy("Reject"),
+    Action.MERGE: gettext_lazy("Merge into another case"),
+    Action.SUSPEND: gettext_lazy("Suspend"),
+    Action.RESUME: gettext_lazy("Resume"),
+    Action.EXTEND: gettext_lazy("Extend the deadline"),
+    Action.REOPEN: gettext_lazy("Reopen"),
+}
+View = Callable[..., HttpResponse]
+
+
+def may_use_cases(user: Any) -> bool:
+    """Staff who see cases in an area, or department handlers who see what is dispatched to them."""
+    return _has_capability(user, CASES_VIEW) or bool(department_scopes(user))
+
+
+def case_staff(view: View) -> View:
+    """Signed in, and holding a role that sees cases; the cases themselves are then scoped."""
+
+    @signed_in
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not may_use_cases(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapper.access_rule = "requires:cases.view|department"  # type: ignore[attr-defined]
+    return wrapper
+
+
+# --- queues --------------------------------------------------------------------------------------
+
+
+def _mine(user: Any) -> Q:
+    """Held by me, by my department, or by the staff of an area where I hold a role (my grid, my
+    community's acceptance centre, my street, my district)."""
+    query = Q(holder_user=user)
+    areas = {a.area_id for a in active_assignments(user) if a.role != Role.DEPARTMENT_HANDLER}
+    if areas:
+        query |= Q(holder_user__isnull=True, holder_department="", holder_area_id__in=sorted(areas))
+    for area_code, department in department_scopes(user):
+        query |= Q(
+            holder_user__isnull=True, holder_department=department, holder_area__code__startswith=area_code
+        )
+    return query
+
+
+def queue_cases(user: Any, tab: str, now: Any) -> QuerySet[Case]:
+    cases = Case.objects.visible_to(user)
+    if tab == "mine":
+        return cases.open().filter(_mine(user))
+    if tab == "overdue":
+        return (
+            cases.open().exclude(status=Status.SUSPENDED).filter(Q(overdue=True) | Q(step_deadline__lt=now))
+        )
+    return cases
+
+
+def deadline_colour(case: Case, now: Any) -> str:
+    """The calendar's green/yellow/red; a case flagged overdue stays red until its clock restarts."""
+    if case.overdue and case.is_open and case.status != Status.SUSPENDED:
+        return "red"
+    return calendar.time_status(case, now)
+
+
+@case_staff
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    user, now = request.user, timezone.now()
+    tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "mine"
+    cases = queue_cases(user, tab, now)
+    status = request.GET.get("status") or ""
+    if status in Status.values:
+        cases = cases.filter(status=status)
+    else:
+        status = ""
+    category_code = (request.GET.get("category") or "").strip()[:20]
+    if category_code:
+        # A branch of the tree selects all its leaves: the codes nest.
+        cases = cases.filter(category__code__startswith=category_code)
+    cases = cases.select_related("category", "grid", "holder_area", "holder_user").order_by(
+        "step_deadline", "-created_at", "-id"
+    )
+    page = paginate(request, cases)
+    rows = list(page.object_list)
+    earliest = min((c.step_started_at for c in rows if c.step_started_at), default=None)
+    with calendar.one_read(timezone.localtime(earliest).date() if earliest else None):
+        colours = [deadline_colour(case, now) for case in rows]
+    return render(
+        request,
+        "web/cases/queue.html",
+        {
+            "tab": tab,
+            "tabs": [("mine", _("Mine")), ("area", _("My area")), ("overdue", _("Overdue"))],
+            "page": page,
+            "rows": list(zip(rows, colours, strict=True)),
+            "status": status,
+            "statuses": Status.choices,
+            "category": category_code,
+            "categories": category_choices(leaves_only=False),
+            "may_report": _has_capability(user, CASES_REPORT),
+        },
+    )
+
+
+# --- one case ------------------------------------------------------------------------------------
+
+
+def _holder_label(case: Case) -> str:
+    if case.holder_user_id:
+        return str(case.holder_user)
+    if case.holder_department:
+        return case.holder_department
+    return case.holder_area.name if case.holder_area_id else ""
+
+
+def _actor_label(event: CaseEvent, case: Case) -> str:
+    if event.actor_label == "system":
+        return _("system")
+    if event.actor_label:
+        return event.actor_label
+    # A report without an account: a resident or an Open311 client, never their name here.
+    return Source(case.source).label if event.action == Action.REPORT else "–"
+
+
+def _role_label(role: str) -> str:
+    return str(Role(role).label) if role in Role.values else role
+
+
+def _departments() -> list[str]:
+    return sorted(set(Category.objects.exclude(department="").values_list("department", flat=True)))
+
+
+def _merge_candidates(user: Any, case: Case) -> list[Case]:
+    if case.lon is None or case.lat is None:
+        return []
+    found = services.find_possible_duplicates(case.category, case.lon, case.lat, exclude_id=case.pk)
+    ids = [c.pk for c in found]
+    visible = Case.objects.visible_to(user).filter(pk__in=ids).in_bulk()
+    return [visible[pk] for pk in ids if pk in visible]
+
+
+def _action_forms(user: Any, case: Case) -> list[dict[str, Any]]:
+    forms: list[dict[str, Any]] = []
+    for action in services.allowed_actions(user, case):
+        transition = machine.transition_for(case.status, action)
+        forms.append(
+            {
+                "action": action,
+                "label": ACTION_VERBS.get(action, Action(action).label),
+                "needs_note": bool(transition and transition.needs_note),
+                "on_site": action in ON_SITE_ACTIONS,
+            }
+        )
+    return forms
+
+
+@case_staff
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    case = services.get_visible_case(user, pk)
+    case = (
+        Case.objects.select_related(
+            "category", "grid", "holder_area", "holder_user", "reporter", "merged_into"
+        )
+        .filter(pk=case.pk)
+        .get()
+    )
+    events = list(case.events.all())
+    photos_by_event: dict[int | None, list[CasePhoto]] = {}
+    for photo in case.photos.all():
+        photos_by_event.setdefault(photo.event_id, []).append(photo)
+    forms = _action_forms(user, case)
+    actions = {form["action"] for form in forms}
+    context: dict[str, Any] = {
+        "case": case,
+        "colour": deadline_colour(case, timezone.now()),
+        "holder": _holder_label(case),
+        "timeline": [
+            {
+                "event": e,
+                "who": _actor_label(e, case),
+                "role": _role_label(e.actor_role),
+                "status": Status(e.to_status).label if e.to_status in Status.values else "",
+                "photos": photos_by_event.get(e.pk, []),
+            }
+            for e in events
+        ],
+        "photo_count": sum(len(p) for p in photos_by_event.values()),
+        "forms": forms,
+        "tracks": Track.choices,
+        "units": TimeUnit.choices,
+    }
+    if Action.DISPATCH in actions:
+        context["departments"] = _departments()
+    if Action.ACCEPT in actions:
+        context["categories"] = category_choices(leaves_only=True)
+    if Action.MERGE in actions:
+        context["merge_candidates"] = _merge_candidates(user, case)
+    merged_into = case.merged_into
+    if merged_into is not None and not Case.objects.visible_to(user).filter(pk=merged_into.pk).exists():
+        merged_into = None
+    context["merged_into"] = merged_into
+    return render(request, "web/cases/detail.html", context)
+
+
+@case_staff
+@require_POST
+def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = request.user
+    case = services.get_visible_case(user, pk)  # 404 outside scope, before anything else
+    if request_too_large(request, photos=3):
+        messages.error(request, _("The upload is too large."))
+        return redirect("web:case", pk=case.pk)
+    if action not in Action.values:
+        raise Http404
+    post = request.POST
+    params = {
+        name: post[name].strip()
+        for name in services.ACTION_PARAMS.get(action, frozenset())
+        if (post.get(name) or "").strip()
+    }
+    try:
+        version = int(post["version"]) if post.get("version") else None
+    except ValueError:
+        version = None
+    lon, lat = parse_point(post)
+    try:
+        services.act(
+            user,
+            case.pk,
+            action,
+            note=post.get("note", "")[:2000],
+            lon=lon,
+            lat=lat,
+            photos=request.FILES.getlist("photos"),
+            expected_version=version,
+            **params,
+        )
+    except (TransitionNotAllowed, StaleCase, PermissionDenied) as exc:
+        messages.error(request, str(exc) or _("This action is not allowed."))
+    except ValidationError as exc:
+        for message in error_messages(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+    return redirect("web:case", pk=case.pk)
+
+
+@case_staff
+@require_GET
+def case_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    case = services.get_visible_case(request.user, pk)
+    photo = CasePhoto.objects.filter(case=case, pk=photo_pk).first()
+    if photo is None:
+        raise Http404
+    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- reporting -----------------------------------------------------------------------------------
+
+
+def _buildings(user: Any) -> list[Building]:
+    return list(
+        Building.objects.visible_to(user)
+        .only("id", "estate", "number", "address", "grid_id")
+        .order_by("estate", "number", "id")[:BUILDING_CHOICES_MAX]
+    )
+
+
+@case_staff
+def case_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not _has_capability(user, CASES_REPORT):
+        raise PermissionDenied
+    values: dict[str, str] = {"source": Source.PATROL}
+    errors: list[str] = []
+    if request.method == "POST":
+        if request_too_large(request, photos=9):
+            errors.append(_("The upload is too large."))
+        else:
+            post = request.POST
+            values = {key: post.get(key, "").strip() for key in post if key != "csrfmiddlewaretoken"}
+            lon, lat = parse_point(post)
+            source = values.get("source") if values.get("source") in STAFF_SOURCES else Source.PATROL
+            try:
+                case = services.report_case(
+                    user,
+                    category=values.get("category", ""),
+                    title=values.get("title", ""),
+                    description=values.get("description", "")[:4000],
+                    source=source,
+                    lon=lon,
+                    lat=lat,
+                    building_id=values.get("building") or None,
+                    address=values.get("address", ""),
+                    track=values.get("track") or None,
+                    photos=request.FILES.getlist("photos"),
+                )
+            except ValidationError as exc:
+                errors = error_messages(exc)
+            except PermissionDenied as exc:
+                errors = [str(exc) or _("You may not report cases here.")]
+            else:
+                messages.success(request, _("Case %(code)s reported.") % {"code": case.tracking_code})
+                return redirect("web:case", pk=case.pk)
+    return render(
+        request,
+        "web/cases/new.html",
+        {
+            "values": values,
+            "errors": errors,
+            "categories": category_choices(leaves_only=True),
+            "tracks": Track.choices,
+            "sources": [(s, Source(s).label) for s in STAFF_SOURCES],
+            "buildings": _buildings(user),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@case_staff
+@require_GET
+def case_duplicates(request: HttpRequest) -> HttpResponse:
+    """Open cases of the same category near the point, for the report form (HTMX partial)."""
+    user = request.user
+    category = (
+        Category.objects.active().leaves().filter(code=(request.GET.get("category") or "")[:20]).first()
+    )
+    lon, lat = parse_point(request.GET)
+    building_id = (request.GET.get("building") or "").strip()
+    if lon is None and building_id.isdigit():
+        building = Building.objects.visible_to(user).filter(pk=int(building_id)).only("lon", "lat").first()
+        if building is not None and building.lon is not None:
+            lon, lat = str(building.lon), str(building.lat)
+    try:
+        lon_f, lat_f = (float(lon), float(lat)) if lon is not None and lat is not None else (None, None)
+    except ValueError:
+        lon_f = lat_f = None
+    found: list[Case] = []
+    if category is not None and lon_f is not None and lat_f is not None:
+        ids = [c.pk for c in services.find_possible_duplicates(category, lon_f, lat_f)]
+        visible = Case.objects.visible_to(user).select_related("category").in_bulk(ids)
+        found = [visible[pk] for pk in ids if pk in visible]
+    return render(
+        request,
+        "web/cases/partials/duplicates.html",
+        {"duplicates": found, "asked": category is not None and lon_f is not None},
+    )
