@@ -14,14 +14,18 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.core import Context, Row, at_least
 from gridwork.accounts import services as accounts
 from gridwork.accounts.models import Role
 from gridwork.areas.models import Level
+from gridwork.cases.models import Category
+from gridwork.core.scoping import code_range_q
 from gridwork.core.system import SYSTEM
-from gridwork.registry.models import Person
+from gridwork.registry.models import Building, Person
 
 CONNECTIONS = 8
 DURATION_S = 10.0
@@ -62,7 +66,14 @@ def _start_server(port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def _load(port: int, paths: list[str], headers: dict[str, str]) -> tuple[float, float, int]:
+def _load(
+    port: int,
+    paths: list[str],
+    headers: dict[str, str],
+    method: str = "GET",
+    body: Callable[[random.Random], str] | None = None,
+    ok: int = 200,
+) -> tuple[float, float, int]:
     """Requests per second, p99 latency (ms) and errors over the fixed duration."""
     latencies: list[list[float]] = [[] for _ in range(CONNECTIONS)]
     errors = [0] * CONNECTIONS
@@ -74,11 +85,11 @@ def _load(port: int, paths: list[str], headers: dict[str, str]) -> tuple[float, 
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         while time.monotonic() < stop_at and len(latencies[i]) < per_thread:
             started = time.perf_counter()
-            conn.request("GET", rng.choice(paths), headers=headers)
+            conn.request(method, rng.choice(paths), body=body(rng) if body else None, headers=headers)
             response = conn.getresponse()
             response.read()
             latencies[i].append(time.perf_counter() - started)
-            if response.status != 200:
+            if response.status != ok:
                 errors[i] += 1
         conn.close()
 
@@ -94,14 +105,19 @@ def _load(port: int, paths: list[str], headers: dict[str, str]) -> tuple[float, 
     return len(flat) / elapsed, p99, sum(errors)
 
 
-def measure_api(ctx: Context, key: str, title: str, target: float, p99_limit_ms: float) -> list[Row]:
+def measure_api(
+    ctx: Context, key: str, title: str, target: float, p99_limit_ms: float, write_target: float
+) -> list[Row]:
     from bench.pages import sample_areas
 
     street = sample_areas()[Level.STREET]
     user = accounts.create_user(SYSTEM, f"bench_api_{time.time_ns()}", "x", check_password=False)
     accounts.grant_role(SYSTEM, user, Role.STREET_STAFF, street.code)
     token = accounts.issue_token(SYSTEM, user, "bench", days=1)
-    ids = list(Person.objects.filter(grid__code__startswith=street.code).values_list("pk", flat=True)[:2000])
+    in_street = code_range_q("grid__code", street.code)
+    ids = list(Person.objects.filter(in_street).values_list("pk", flat=True)[:2000])
+    buildings = list(Building.objects.filter(in_street).values_list("pk", flat=True)[:2000])
+    category = Category.objects.active().leaves().order_by("code").values_list("code", flat=True).first()
     port = _free_port()
     server = _start_server(port)
     try:
@@ -111,11 +127,21 @@ def measure_api(ctx: Context, key: str, title: str, target: float, p99_limit_ms:
         _load(port, ours_paths[:50], auth)  # warm both workers
         ours, ours_p99, ours_errors = _load(port, ours_paths, auth)
         bare, bare_p99, bare_errors = _load(port, bare_paths, {})
+        form = {**auth, "Content-Type": "application/x-www-form-urlencoded"}
+
+        def report(rng: random.Random) -> str:
+            fields = {"category": category, "title": "bench", "building_id": rng.choice(buildings)}
+            return urllib.parse.urlencode(fields)
+
+        writes = _load(port, ["/api/v1/cases"], form, "POST", report, ok=201)
+        bare_writes = _load(port, ["/bench/api/rows"], {}, "POST", ok=201)
     finally:
         server.terminate()
         server.wait(timeout=30)
     ratio = ours / bare
     passed = at_least(ratio, target) and ours_p99 < p99_limit_ms and not ours_errors and not bare_errors
+    write_ratio = writes[0] / bare_writes[0]
+    write_passed = at_least(write_ratio, write_target) and writes[1] < p99_limit_ms and not writes[2]
     return [
         Row(
             figure=f"{key}. {title}",
@@ -128,5 +154,18 @@ def measure_api(ctx: Context, key: str, title: str, target: float, p99_limit_ms:
             target=f">= {target}, p99 < {p99_limit_ms:g} ms",
             passed=passed,
             note=f"p99 {ours_p99:.1f} ms (bare {bare_p99:.1f} ms), errors {ours_errors}/{bare_errors}",
-        )
+        ),
+        Row(
+            figure=f"{key}. {title}",
+            what=f"create a case (routing, deadline, timeline, audit), {CONNECTIONS} connections, "
+            f"{DURATION_S:g} s, gunicorn x{WORKERS}",
+            value=round(writes[0]),
+            unit="req/s",
+            reference=round(bare_writes[0]),
+            ratio=round(write_ratio, 2),
+            target=f">= {write_target}, p99 < {p99_limit_ms:g} ms",
+            passed=write_passed and not bare_writes[2],
+            note=f"p99 {writes[1]:.1f} ms (bare {bare_writes[1]:.1f} ms), "
+            f"errors {writes[2]}/{bare_writes[2]}",
+        ),
     ]

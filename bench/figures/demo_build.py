@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from bench.cases import build_cases, wipe_cases
 from bench.core import Context, Row
 from gridwork.demo.builder import build_demo, district_exists, wipe_demo
 
@@ -15,11 +16,17 @@ LIMIT_AT_FULL_SCALE = 300.0  # seconds for 1,000,000 people; smaller runs get a 
 
 def run(ctx: Context) -> list[Row]:
     if district_exists():
+        wipe_cases()
         wipe_demo()
     started = time.perf_counter()
     ctx.built = build_demo(ctx.scale, ctx.seed, progress=lambda m: ctx.say(f"  demo: {m}"))
     seconds = time.perf_counter() - started
     limit = LIMIT_AT_FULL_SCALE * ctx.scale
+    # The cases the list and write figures need, in bulk (not part of the demo build's time).
+    cases_started = time.perf_counter()
+    ctx.built["case"] = build_cases(ctx.scale, ctx.seed)
+    cases_seconds = time.perf_counter() - cases_started
+    ctx.say(f"  bench cases: {ctx.built['case']:,} in {cases_seconds:.1f} s")
     return [
         Row(
             figure=f"{KEY}. {TITLE}",
@@ -30,6 +37,7 @@ def run(ctx: Context) -> list[Row]:
             ratio=None,
             target=f"< {limit:g} s",
             passed=seconds < limit,
-            note="absolute target (5 min at scale 1.0, proportional below)",
+            note=f"absolute target (5 min at scale 1.0, proportional below); then {ctx.built['case']:,} "
+            f"cases inserted in bulk in {cases_seconds:.1f} s",
         )
     ]

@@ -6,9 +6,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
 from gridwork.accounts.models import Role, RoleAssignment
+from gridwork.areas.models import Area
 
 REGISTER_VIEW = "register.view"
 REGISTER_CHANGE = "register.change"
@@ -46,15 +50,26 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 _CACHE_ATTR = "_gridwork_assignments"
+# The request's session, attached to its signed-in user by SessionAccessMiddleware: the roles are
+# kept there between requests, stamped with the user's roles_version and the day they were read.
+SESSION_ATTR = "_gridwork_session"
+_SESSION_KEY = "_gw_roles"
 
 
 def active_assignments(user: Any) -> list[RoleAssignment]:
-    """The user's roles in force today, read once per user object (so once per request)."""
+    """The user's roles in force today, read once per user object (so once per request), and
+    once per session while the roles stay unchanged (the session's copy is checked against the
+    user row's roles_version, which every grant and revoke bumps, and against today's date)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = list(RoleAssignment.objects.active().filter(user_id=user.pk).select_related("area"))
+        session = getattr(user, SESSION_ATTR, None)
+        cached = _from_session(user, session) if session is not None else None
+        if cached is None:
+            cached = list(RoleAssignment.objects.active().filter(user_id=user.pk).select_related("area"))
+            if session is not None:
+                _to_session(user, session, cached)
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
@@ -62,6 +77,54 @@ def active_assignments(user: Any) -> list[RoleAssignment]:
 def forget_assignments(user: Any) -> None:
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    if hasattr(user, SESSION_ATTR):
+        # The in-memory roles_version is now behind the row: read from the database from here on.
+        delattr(user, SESSION_ATTR)
+
+
+def _stamp(user: Any) -> list[Any]:
+    return [user.pk, getattr(user, "roles_version", None), timezone.localdate().isoformat()]
+
+
+def _to_session(user: Any, session: Any, assignments: list[RoleAssignment]) -> None:
+    session[_SESSION_KEY] = {
+        "stamp": _stamp(user),
+        "rows": [
+            [
+                a.pk,
+                a.role,
+                a.area_id,
+                a.area.name,
+                a.area.level,
+                a.area.rural,
+                a.department,
+                a.valid_from.isoformat() if a.valid_from else None,
+                a.valid_to.isoformat() if a.valid_to else None,
+            ]
+            for a in assignments
+        ],
+    }
+
+
+def _from_session(user: Any, session: Any) -> list[RoleAssignment] | None:
+    kept = session.get(_SESSION_KEY)
+    if not isinstance(kept, dict) or kept.get("stamp") != _stamp(user):
+        return None
+    result = []
+    for pk, role, code, name, level, rural, department, valid_from, valid_to in kept["rows"]:
+        assignment = RoleAssignment(
+            pk=pk,
+            user_id=user.pk,
+            role=role,
+            department=department,
+            valid_from=dt.date.fromisoformat(valid_from) if valid_from else None,
+            valid_to=dt.date.fromisoformat(valid_to) if valid_to else None,
+        )
+        assignment.area = Area(code=code, name=name, level=level, rural=rural)
+        for obj in (assignment, assignment.area):
+            obj._state.adding, obj._state.db = False, "default"
+        result.append(assignment)
+    return result
 
 
 def minimal_codes(codes: set[str]) -> list[str]:

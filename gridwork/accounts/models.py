@@ -26,6 +26,9 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     failed_logins = models.PositiveSmallIntegerField(_("failed logins in a row"), default=0)
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    # Bumped by every change to the user's roles: a session's cached roles with an older number are
+    # read again, so a grant or revoke takes effect at the next request (see accounts.access).
+    roles_version = models.PositiveIntegerField(_("roles version"), default=0, editable=False)
 
     objects = UserManager()
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gridwork.core.scoping import ScopedQuerySet
+from gridwork.core.scoping import ScopedQuerySet, code_range_q, prefix_q
 from gridwork.core.validators import AREA_CODE_LENGTHS, validate_area_code
 
 
@@ -42,7 +42,7 @@ class AreaQuerySet(ScopedQuerySet):
     scope_capability = "areas.view"
 
     def subtree(self, code: str, include_self: bool = True) -> AreaQuerySet:
-        qs = self.filter(code__startswith=code)
+        qs = self.filter(code_range_q("code", code))
         return qs if include_self else qs.exclude(code=code)
 
     def ancestors(self, code: str) -> AreaQuerySet:
@@ -57,10 +57,7 @@ class AreaQuerySet(ScopedQuerySet):
     def under_any(self, codes: list[str]) -> AreaQuerySet:
         if not codes:
             return self.none()
-        query = models.Q()
-        for code in codes:
-            query |= models.Q(code__startswith=code)
-        return self.filter(query)
+        return self.filter(prefix_q("code", codes))
 
 
 class Area(models.Model):

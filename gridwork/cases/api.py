@@ -37,6 +37,7 @@ from gridwork.cases.api_schemas import (
 from gridwork.cases.indicators import indicators
 from gridwork.cases.models import Case, CaseEvent, Category, Status
 from gridwork.core.errors import NotFound
+from gridwork.core.scoping import code_range_q
 
 router = Router(tags=["cases"])
 
@@ -104,7 +105,7 @@ def list_cases(
     if category:
         cases = cases.filter(category__code__startswith=category.strip())
     if area:
-        cases = cases.filter(grid__code__startswith=area.strip())
+        cases = cases.filter(code_range_q("grid__code", area.strip()))
     page = CappedLimitOffset().paginate_queryset(
         cases.order_by("-created_at", "-id"), CappedLimitOffset.Input(limit=limit, offset=offset), request
     )

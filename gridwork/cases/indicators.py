@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q
 
 from gridwork.cases.models import Action, Case, CaseEvent, Status
+from gridwork.core.scoping import code_range_q
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -30,7 +31,7 @@ def indicators(
     """
     cases = Case.objects.filter(created_at__gte=start, created_at__lt=end).exclude(status=Status.MERGED)
     if area_prefix:
-        cases = cases.filter(grid__code__startswith=area_prefix)
+        cases = cases.filter(code_range_q("grid__code", area_prefix))
     if department:
         cases = cases.filter(pk__in=CaseEvent.objects.filter(department=department).values("case_id"))
     if user_id is not None:

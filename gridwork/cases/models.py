@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridwork.core.masking import mask_name, mask_phone
 from gridwork.core.models import AppendOnlyModel
-from gridwork.core.scoping import ScopedQuerySet, prefix_q
+from gridwork.core.scoping import ScopedQuerySet, code_range_q, prefix_q
 
 
 class Track(models.TextChoices):
@@ -166,7 +166,7 @@ class CaseQuerySet(ScopedQuerySet):
         query = prefix_q(self.scope_field, scope_codes(user, CASES_VIEW))
         for area_code, department in department_scopes(user):
             dispatched = CaseEvent.objects.filter(department=department).values("case_id")
-            dept_q = models.Q(grid__code__startswith=area_code, pk__in=dispatched)
+            dept_q = code_range_q("grid__code", area_code) & models.Q(pk__in=dispatched)
             query = dept_q if query is None else query | dept_q
         return self.filter(query) if query is not None else self.none()
 

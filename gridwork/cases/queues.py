@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from gridwork.accounts.access import active_assignments, department_scopes
 from gridwork.accounts.models import Role
 from gridwork.cases.models import Case, Status
+from gridwork.core.scoping import code_range_q
 
 QUEUES = ("mine", "area", "overdue")
 
@@ -23,8 +24,8 @@ def held_by(user: Any) -> Q:
     if areas:
         query |= Q(holder_user__isnull=True, holder_department="", holder_area_id__in=sorted(areas))
     for area_code, department in department_scopes(user):
-        query |= Q(
-            holder_user__isnull=True, holder_department=department, holder_area_id__startswith=area_code
+        query |= Q(holder_user__isnull=True, holder_department=department) & code_range_q(
+            "holder_area_id", area_code
         )
     return query
 

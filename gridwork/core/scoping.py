@@ -1,7 +1,9 @@
 """The one scoping function: `visible_to(user)` on every queryset of scoped records.
 
 A record carries the code of its grid (or is an area, with its own code), so scoping is a
-prefix filter on that code and needs no joins.
+prefix filter on that code and needs no joins. The prefix filter is written as a range
+(`code >= prefix AND code < next`), never as LIKE: SQLite cannot answer `LIKE 'p%' ESCAPE` from
+an index, and PostgreSQL cannot either under a non-C collation, so a LIKE scans the whole table.
 """
 
 from __future__ import annotations
@@ -11,12 +13,38 @@ from typing import Any
 from django.db import models
 
 
+def next_prefix(prefix: str) -> str | None:
+    """The smallest digit string above every string starting with `prefix`, or None if none is
+    (an all-9 prefix): the prefix with its last digit incremented with carry, 110112009 → 110112010."""
+    digits = list(prefix)
+    for i in range(len(digits) - 1, -1, -1):
+        if digits[i] != "9":
+            digits[i] = str(int(digits[i]) + 1)
+            return "".join(digits)
+        digits[i] = "0"
+    return None
+
+
+def code_range_q(field: str, prefix: str) -> models.Q:
+    """Codes starting with a digit-only `prefix`, as an index-friendly range on `field`.
+
+    Codes are all digits of fixed lengths per level, so `prefix <= code < next_prefix(prefix)` holds
+    exactly the codes that start with the prefix.
+    """
+    if not prefix.isdigit() or not prefix.isascii():
+        # Not an area code (say, typed into a filter): keep the exact prefix meaning.
+        return models.Q(**{f"{field}__startswith": prefix})
+    upper = next_prefix(prefix)
+    query = models.Q(**{f"{field}__gte": prefix})
+    return query & models.Q(**{f"{field}__lt": upper}) if upper is not None else query
+
+
 def prefix_q(field: str, codes: list[str]) -> models.Q | None:
     if not codes:
         return None
     query = models.Q()
     for code in codes:
-        query |= models.Q(**{f"{field}__startswith": code})
+        query |= code_range_q(field, code)
     return query
 
 
@@ -33,4 +61,5 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(query) if query is not None else self.none()
 
     def in_area(self, code: str) -> ScopedQuerySet:
-        return self.filter(**{f"{self.scope_field}__startswith": code})
+        # `grid__code` compares the FK column itself (the FK points at the code): no join.
+        return self.filter(code_range_q(self.scope_field, code))

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models import Max
@@ -73,6 +74,16 @@ WIPE_MODELS: list[type[models.Model]] = [
     AreaBoundary,
     Area,
 ]
+
+# Work recorded on the demo district goes with it: cases and what they notified (children first).
+DEPENDENT_MODELS = (
+    "notify.Notification",
+    "notify.WebhookDelivery",
+    "notify.WebhookSubscription",
+    "cases.CasePhoto",
+    "cases.CaseEvent",
+    "cases.Case",
+)
 
 Progress = Callable[[str], None]
 
@@ -341,8 +352,9 @@ def wipe_demo(progress: Progress | None = None) -> dict[str, int]:
     """Remove the register, the role assignments and the area tree (for --force); audited."""
     say = progress or (lambda message: None)
     with transaction.atomic():
-        counts = {m._meta.model_name: m._default_manager.count() for m in WIPE_MODELS}
-        tables = [connection.ops.quote_name(m._meta.db_table) for m in WIPE_MODELS]
+        wiped = [django_apps.get_model(label) for label in DEPENDENT_MODELS] + WIPE_MODELS
+        counts = {m._meta.model_name: m._default_manager.count() for m in wiped}
+        tables = [connection.ops.quote_name(m._meta.db_table) for m in wiped]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # TRUNCATE refuses while deferred key checks of this transaction are pending.

@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from django.db.models import Max
 
 from gridwork.accounts.models import Role, RoleAssignment, User
+from gridwork.accounts.roles_version import bump_roles_version
 from gridwork.demo import vocab
 from gridwork.demo.layout import DistrictPlan
 
@@ -113,6 +114,7 @@ def create_users(plan: DistrictPlan, rng: random.Random) -> tuple[dict[str, int]
         ],
         batch_size=500,
     )
+    bump_roles_version(ids.values())  # bulk_create sends no signals: outdate the roles sessions keep
     return {d.area: ids[d.username] for d in wanted if d.role == Role.GRID_WORKER}, len(wanted)
 
 

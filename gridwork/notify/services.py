@@ -25,6 +25,7 @@ from gridwork.core import audit
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
 from gridwork.core.permissions import require
+from gridwork.core.scoping import prefix_q
 from gridwork.core.system import SYSTEM
 from gridwork.notify import messages, senders, webhooks
 from gridwork.notify.models import (
@@ -218,10 +219,7 @@ def visible_subscriptions(user: Any) -> QuerySet[WebhookSubscription]:
     codes = scope_codes(user, CASES_CONFIGURE)
     if not codes:
         return WebhookSubscription.objects.none()
-    query = Q()
-    for code in codes:
-        query |= Q(area__code__startswith=code)
-    return WebhookSubscription.objects.filter(query)
+    return WebhookSubscription.objects.filter(prefix_q("area__code", codes))
 
 
 def _clean_actions(actions: Any) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from gridwork.core.scoping import code_range_q
 from gridwork.registry import choices as c
 from gridwork.registry.counts import BASE_METRICS, HOUSEHOLDS, PARTY_MEMBERS, PEOPLE, group_metric
 from gridwork.registry.models import AreaCount, KeyGroup, Person, PersonTag
@@ -63,7 +64,7 @@ def child_counts(code: str, child_length: int) -> dict[str, dict[str, int]]:
     if child_length == len(code) + 3:
         rows = rows.filter(parent_code=code)
     else:
-        rows = rows.filter(area_code__startswith=code)
+        rows = rows.filter(code_range_q("area_code", code))
     result: dict[str, dict[str, int]] = {}
     for area_code, metric, value in rows.values_list("area_code", "metric", "value"):
         if len(area_code) == child_length and value:

@@ -241,7 +241,7 @@ class PersonBulkImport:
         query = Person.objects.filter(pk__in=pks)
         if self.view_codes is not None:
             query = query.visible_to(self.actor)
-        for row in query.select_for_update().values("id", *self.attnames, "household__grid_id"):
+        for row in query.select_for_update(of=("self",)).values("id", *self.attnames, "household__grid_id"):
             rows[row["id"]] = row
         return rows
 

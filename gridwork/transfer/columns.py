@@ -49,6 +49,7 @@ from gridwork.registry.models import (
     Person,
     PersonTag,
 )
+from gridwork.transfer.formulas import unescape_formula
 
 # The first cell of the template's notes row starts with this; the importer skips such rows.
 NOTES_MARK = "#"
@@ -71,7 +72,7 @@ def text(value: Any) -> str:
         value = value.date()
     if isinstance(value, dt.date):
         return value.isoformat()
-    return str(value).strip()
+    return unescape_formula(str(value).strip())
 
 
 def code_text(value: Any) -> str:

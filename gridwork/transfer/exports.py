@@ -38,6 +38,7 @@ from gridwork.core.system import is_system
 from gridwork.registry.choices import Sensitivity
 from gridwork.registry.models import Household, KeyGroup, Person, PersonTag
 from gridwork.transfer.columns import KINDS, Column, Kind
+from gridwork.transfer.formulas import escape_formula
 
 XLSX, CSV = "xlsx", "csv"
 FORMATS = (XLSX, CSV)
@@ -48,7 +49,6 @@ CONTENT_TYPES = {
 CHUNK = 2000
 REASON_MIN = 4
 # A text cell starting with one of these is run as a formula by spreadsheet programs.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _attr(path: str) -> Any:
@@ -123,13 +123,6 @@ class Export:
     @property
     def content_type(self) -> str:
         return CONTENT_TYPES[self.fmt]
-
-
-def escape_formula(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _masked(column: Column, value: Any) -> Any:

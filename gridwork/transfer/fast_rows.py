@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from gridwork.transfer.columns import Kind, code_text, text
+from gridwork.transfer.formulas import unescape_formula
 
 MEMO_LIMIT = 50_000
 
@@ -53,7 +54,7 @@ class RowParser:
 
 
 def _generate(kind: Kind, index: dict[str, int], required_message: str) -> ParseFunction:
-    namespace: dict[str, Any] = {"REQUIRED": required_message}
+    namespace: dict[str, Any] = {"REQUIRED": required_message, "unescape": unescape_formula}
     lines = ["def parse(cells):", "    values = {}", "    errors = None", "    size = len(cells)"]
 
     def store(indent: str, key: str, required: bool) -> list[str]:
@@ -84,7 +85,7 @@ def _generate(kind: Kind, index: dict[str, int], required_message: str) -> Parse
             lines.append("    cell = None")
         else:
             lines.append(f"    cell = cells[{position}] if {position} < size else None")
-        shortcut = {text: "cell.strip()", code_text: "cell.strip().upper()"}.get(column.to_python)
+        shortcut = {text: "unescape(cell.strip())", code_text: "cell.strip().upper()"}.get(column.to_python)
         memo: dict[Any, tuple[bool, Any]] = {}
         namespace[f"outcome{number}"] = _memoised(column.to_python, memo)
         namespace[f"memo{number}"] = memo

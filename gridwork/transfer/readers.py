@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -173,13 +174,22 @@ def estimate_rows(path: Path, file_format: str) -> int:
             while chunk := handle.read(1 << 20):
                 count += chunk.count(b"\n")
         return count
+    # Only the <dimension> the sheet declares at its head: openpyxl, finding none, would parse the
+    # whole sheet to size it, reading the file twice.
     try:
-        import openpyxl
-
-        workbook = openpyxl.load_workbook(path, read_only=True)
-        try:
-            return workbook.worksheets[0].max_row or 0
-        finally:
-            workbook.close()
+        with zipfile.ZipFile(path) as archive:
+            sheets = sorted(
+                n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")
+            )
+            if not sheets:
+                return 0
+            first = "xl/worksheets/sheet1.xml" if "xl/worksheets/sheet1.xml" in sheets else sheets[0]
+            with archive.open(first) as handle:
+                head = handle.read(SNIFF_BYTES)
     except Exception:  # noqa: BLE001 — only an estimate; the real read reports the problem
         return 0
+    found = _DIMENSION.search(head)
+    return int(found.group(1)) if found and found.group(1) else 0
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+(?::[A-Z]+(\d+))?"')

@@ -43,6 +43,7 @@ from gridwork.core.system import SYSTEM, is_system
 from gridwork.transfer import geojson, readers
 from gridwork.transfer.bulk_persons import PersonBulkImport
 from gridwork.transfer.columns import NOTES_MARK, Column, Kind, get_kind, header_index, text
+from gridwork.transfer.formulas import escape_formula
 from gridwork.transfer.models import ImportJob
 from gridwork.transfer.rows import RowInvalid, apply_row, match_key, parse_row
 
@@ -173,16 +174,6 @@ def read_progress(job: ImportJob) -> dict[str, int]:
         return json.loads(progress_path(job).read_text())
     except (OSError, ValueError):
         return fallback
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(value: Any) -> Any:
-    """A leading apostrophe on text a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _shown_value(column: Column | None, raw: Any) -> str:

@@ -1,14 +1,22 @@
 """The trail of areas above a page: every name, a link only where the user may go.
 
 Area names are public (the grid atlas shows them to residents), so the names of areas above
-the user's scope are read unscoped; their pages stay closed (no link, 404 if typed).
+the user's scope are read unscoped; their pages stay closed (no link, 404 if typed). Whether a
+link opens is worked out from the user's scope (`can`, the rule `Area.objects.visible_to` applies),
+so a trail costs one query, and a page's own area comes in that same query (`area_and_trail`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from gridwork.accounts.access import AREAS_VIEW, can
 from gridwork.areas.models import Area, ancestor_codes
+from gridwork.core.errors import NotFound
+
+
+def _crumbs(user: Any, codes: list[str], names: dict[str, str]) -> list[dict[str, Any]]:
+    return [{"code": c, "name": names.get(c, c), "link": can(user, AREAS_VIEW, c)} for c in codes]
 
 
 def trail(user: Any, code: str | None, *, include_self: bool = True) -> list[dict[str, Any]]:
@@ -16,5 +24,15 @@ def trail(user: Any, code: str | None, *, include_self: bool = True) -> list[dic
         return []
     codes = ancestor_codes(code) + ([code] if include_self else [])
     names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
-    open_codes = set(Area.objects.visible_to(user).filter(code__in=codes).values_list("code", flat=True))
-    return [{"code": c, "name": names.get(c, c), "link": c in open_codes} for c in codes]
+    return _crumbs(user, codes, names)
+
+
+def area_and_trail(user: Any, code: str, *, include_self: bool = True) -> tuple[Area, list[dict[str, Any]]]:
+    """The area the user may see (else NotFound, as for a missing one) and its trail, in one query."""
+    codes = [*ancestor_codes(code), code]
+    areas = {a.code: a for a in Area.objects.filter(code__in=codes)}
+    area = areas.get(code)
+    if area is None or not can(user, AREAS_VIEW, code):
+        raise NotFound
+    shown = codes if include_self else codes[:-1]
+    return area, _crumbs(user, shown, {c: a.name for c, a in areas.items()})

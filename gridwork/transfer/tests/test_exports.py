@@ -17,7 +17,7 @@ from gridwork.core.models import AuditEvent
 from gridwork.core.system import SYSTEM
 from gridwork.registry import services
 from gridwork.registry.models import Organization, Person
-from gridwork.transfer.exports import escape_formula
+from gridwork.transfer.formulas import escape_formula, unescape_formula
 from gridwork.web.tests.helpers import assert_login_redirect
 
 
@@ -167,8 +167,11 @@ def test_unmasked_refused_without_permission_or_reason(district: District) -> No
 def test_formula_escaping() -> None:
     for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert escape_formula(text) == "'" + text
+        assert unescape_formula(escape_formula(text)) == text
     for value in (-5, -116.6, 0, "普通文字", "1-2", "", None):
         assert escape_formula(value) == value
+    # An apostrophe before ordinary text is the user's own and stays.
+    assert unescape_formula("'quoted") == "'quoted"
 
 
 def test_formulas_come_out_escaped_in_both_formats(district: District) -> None:

@@ -231,11 +231,6 @@ def test_export_then_import_gives_the_same_register(district: District, fmt: str
         assert after[kind] == before[kind], kind
 
 
-@pytest.mark.xfail(
-    reason="The importer does not yet strip the apostrophe the export puts before formula-like text "
-    "(=, +, -, @, tab, CR); such text comes back with the apostrophe.",
-    strict=False,
-)
 def test_formula_like_text_survives_the_round_trip(district: District) -> None:
     person = district.people[GRID_A1]
     registry.save_record(SYSTEM, Person, {"notes": "=1+1", "work": "-"}, pk=person.pk)

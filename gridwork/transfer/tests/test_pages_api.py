@@ -59,7 +59,9 @@ def test_upload_and_job_page(district):
         assert district.client(who).get(job_url).status_code == 404
         assert district.client(who).get(job_url + "errors.csv").status_code == 404
     refused = client.post(
-        "/imports/", {"kind": "persons", "mode": "check", "file": SimpleUploadedFile("people.exe", b"x")}
+        "/imports/",
+        {"kind": "persons", "mode": "check", "file": SimpleUploadedFile("people.exe", b"x")},
+        headers={"accept-language": "en"},
     )
     assert refused.status_code == 422 and ".xlsx or .csv" in refused.content.decode()
 

@@ -75,7 +75,9 @@ def test_report_with_a_building_and_a_chosen_track(cd: District) -> None:
 
 def test_report_refuses_a_non_image_and_keeps_the_input(cd: District, media) -> None:  # noqa: ANN001
     fake = SimpleUploadedFile("photo.png", b"%PDF-1.4 this is not a picture", content_type="image/png")
-    response = cd.client("worker_a1").post("/cases/new/", form(photos=[fake]))
+    response = cd.client("worker_a1").post(
+        "/cases/new/", form(photos=[fake]), headers={"accept-language": "en"}
+    )
     assert response.status_code == 422
     assert "JPEG, PNG" in html(response)
     assert "楼道堆放杂物" in html(response)  # what was typed stays in the form

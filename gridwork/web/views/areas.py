@@ -5,33 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
 from gridwork.accounts.access import AREAS_VIEW, REGISTER_VIEW, can
 from gridwork.areas.models import Area, Level
 from gridwork.registry import stats
 from gridwork.registry.models import Building, FacilityObject, Organization, Person
 from gridwork.web.access import requires
-from gridwork.web.breadcrumbs import trail
+from gridwork.web.breadcrumbs import area_and_trail
 from gridwork.web.pagination import paginate
 
 SEARCH_MAX = 50
 
 
-def visible_area(request: HttpRequest, code: str) -> Area:
-    return get_object_or_404(Area.objects.visible_to(request.user), code=code)
-
-
 @requires(AREAS_VIEW)
 def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
-    area = visible_area(request, code)
+    area, breadcrumb = area_and_trail(user, code, include_self=False)
     reads_register = can(user, REGISTER_VIEW, area.code)
     children = list(Area.objects.visible_to(user).filter(parent=area))
     child_counts = stats.child_counts(area.code, len(area.code) + 3) if reads_register and children else {}
     context: dict[str, Any] = {
         "area": area,
-        "breadcrumb": trail(user, area.code, include_self=False),
+        "breadcrumb": breadcrumb,
         "reads_register": reads_register,
         "counts": stats.area_counts(area.code) if reads_register else None,
         "children": [{"area": child, "counts": child_counts.get(child.code, {})} for child in children],
@@ -48,7 +44,7 @@ def _search(request: HttpRequest) -> str:
 
 @requires(REGISTER_VIEW)
 def area_people(request: HttpRequest, code: str) -> HttpResponse:
-    area = visible_area(request, code)
+    area, breadcrumb = area_and_trail(request.user, code)
     people = Person.objects.visible_to(request.user).in_area(area.code)
     query = _search(request)
     if query:
@@ -57,7 +53,7 @@ def area_people(request: HttpRequest, code: str) -> HttpResponse:
         request,
         people.only("id", "name", "sex", "birth_date", "id_number", "phone", "status", "relation", "grid_id"),
     )
-    context = {"area": area, "page": page, "q": query, "breadcrumb": trail(request.user, area.code)}
+    context = {"area": area, "page": page, "q": query, "breadcrumb": breadcrumb}
     # A search typed into the box swaps only the results (HTMX); a plain request gets the page.
     template = "web/partials/people_results.html" if request.htmx else "web/area_people.html"
     return render(request, template, context)
@@ -65,7 +61,7 @@ def area_people(request: HttpRequest, code: str) -> HttpResponse:
 
 @requires(REGISTER_VIEW)
 def area_organisations(request: HttpRequest, code: str) -> HttpResponse:
-    area = visible_area(request, code)
+    area, breadcrumb = area_and_trail(request.user, code)
     orgs = Organization.objects.visible_to(request.user).in_area(area.code)
     query = _search(request)
     if query:
@@ -77,14 +73,14 @@ def area_organisations(request: HttpRequest, code: str) -> HttpResponse:
             "area": area,
             "page": paginate(request, orgs),
             "q": query,
-            "breadcrumb": trail(request.user, area.code),
+            "breadcrumb": breadcrumb,
         },
     )
 
 
 @requires(REGISTER_VIEW)
 def area_objects(request: HttpRequest, code: str) -> HttpResponse:
-    area = visible_area(request, code)
+    area, breadcrumb = area_and_trail(request.user, code)
     objects = FacilityObject.objects.visible_to(request.user).in_area(area.code)
     return render(
         request,
@@ -92,6 +88,6 @@ def area_objects(request: HttpRequest, code: str) -> HttpResponse:
         {
             "area": area,
             "page": paginate(request, objects),
-            "breadcrumb": trail(request.user, area.code),
+            "breadcrumb": breadcrumb,
         },
     )

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from gridwork.accounts.access import CASES_REPORT, CASES_VIEW, active_assignments, department_scopes
+from gridwork.accounts.access import CASES_REPORT, CASES_VIEW, department_scopes
 from gridwork.accounts.access import has_capability as _has_capability
 from gridwork.accounts.models import Role
-from gridwork.cases import calendar, machine, services
+from gridwork.cases import calendar, machine, queues, services
 from gridwork.cases.errors import StaleCase, TransitionNotAllowed
 from gridwork.cases.models import (
     Action,
@@ -102,29 +102,9 @@ def case_staff(view: View) -> View:
 # --- queues --------------------------------------------------------------------------------------
 
 
-def _mine(user: Any) -> Q:
-    """Held by me, by my department, or by the staff of an area where I hold a role (my grid, my
-    community's acceptance centre, my street, my district)."""
-    query = Q(holder_user=user)
-    areas = {a.area_id for a in active_assignments(user) if a.role != Role.DEPARTMENT_HANDLER}
-    if areas:
-        query |= Q(holder_user__isnull=True, holder_department="", holder_area_id__in=sorted(areas))
-    for area_code, department in department_scopes(user):
-        query |= Q(
-            holder_user__isnull=True, holder_department=department, holder_area__code__startswith=area_code
-        )
-    return query
-
-
 def queue_cases(user: Any, tab: str, now: Any) -> QuerySet[Case]:
-    cases = Case.objects.visible_to(user)
-    if tab == "mine":
-        return cases.open().filter(_mine(user))
-    if tab == "overdue":
-        return (
-            cases.open().exclude(status=Status.SUSPENDED).filter(Q(overdue=True) | Q(step_deadline__lt=now))
-        )
-    return cases
+    # The queues are defined once, in gridwork.cases.queues (the API serves the same ones).
+    return queues.queue(user, tab, now)
 
 
 def deadline_colour(case: Case, now: Any) -> str:

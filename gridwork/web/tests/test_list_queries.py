@@ -1,0 +1,76 @@
+"""The list pages stay within five queries, the roles a session keeps follow every grant and
+revoke at once, and a signed-in session is written only when its expiry needs renewing."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gridwork.accounts import services as accounts
+from gridwork.accounts.middleware import REFRESH_SECONDS, SEEN_KEY
+from gridwork.accounts.models import Role, RoleAssignment
+from gridwork.conftest import COMMUNITY_A, GRID_A1, GRID_B1, District
+from gridwork.core.system import SYSTEM
+from gridwork.web.pagination import PAGE_SIZE
+from gridwork.web.tests.helpers import html
+
+MAX_QUERIES = 5  # session, user, the area with its trail, the rows with their total, the inbox badge
+
+
+@pytest.mark.parametrize(("who", "code"), [("worker_a1", GRID_A1), ("centre_a", COMMUNITY_A)])
+def test_people_list_within_five_queries(
+    district: District, who: str, code: str, django_assert_max_num_queries
+) -> None:  # noqa: ANN001
+    client = district.client(who)
+    client.get(f"/areas/{code}/people/")  # the first request keeps the roles in the session
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.get(f"/areas/{code}/people/")
+    assert response.status_code == 200
+    assert district.people[GRID_A1].name in html(response)
+    assert response.context["page"].paginator.count == len(response.context["page"].object_list) >= 1
+
+
+def test_pages_past_the_end_and_garbage(district: District) -> None:
+    client = district.client("worker_a1")
+    for page in ("999", "x", "-3"):
+        response = client.get(f"/areas/{GRID_A1}/people/?page={page}")
+        assert response.status_code == 200
+        assert response.context["page"].number == 1
+        assert district.people[GRID_A1].name in html(response)
+    empty = client.get(f"/areas/{GRID_A1}/people/?q=nobody-by-this-name&page=2")
+    assert empty.context["page"].paginator.count == 0 and not empty.context["page"].object_list
+    assert PAGE_SIZE > 1
+
+
+def test_roles_kept_in_the_session_follow_grant_and_revoke(district: District) -> None:
+    user = district.users["worker_b1"]
+    client = district.client("worker_b1")
+    assert client.get(f"/areas/{GRID_A1}/people/").status_code == 404
+    assignment = accounts.grant_role(SYSTEM, user, Role.GRID_WORKER, GRID_A1)
+    assert client.get(f"/areas/{GRID_A1}/people/").status_code == 200  # at once
+    accounts.revoke_role(SYSTEM, assignment.pk)
+    assert client.get(f"/areas/{GRID_A1}/people/").status_code == 404
+    # A change made past the services (the admin, a script) outdates the session's copy too.
+    RoleAssignment.objects.filter(user=user, area_id=GRID_B1).delete()
+    assert client.get("/cases/").status_code == 403
+
+
+def test_session_written_only_when_its_expiry_needs_renewing(district: District) -> None:
+    client = district.client("worker_a1")
+    client.get("/")
+    key = client.cookies["sessionid"].value
+    before = Session.objects.get(session_key=key).expire_date
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    assert not [q for q in queries if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")]
+    # Over a minute later the next request renews the expiry.
+    session = client.session
+    session[SEEN_KEY] = int(time.time()) - REFRESH_SECONDS - 1
+    session.save()
+    saved = Session.objects.get(session_key=key).expire_date
+    client.get("/")
+    assert Session.objects.get(session_key=key).expire_date > saved >= before
