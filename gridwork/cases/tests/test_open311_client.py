@@ -1,9 +1,10 @@
-"""A third-party Open311 client against a live Gridwork server on 127.0.0.1.
+"""Third-party Open311 clients against a live Gridwork server on 127.0.0.1.
 
-The client is `georeport` from PyPI (not ours): it lists the services, reads their definitions and
-reads requests back, in JSON and XML. It cannot create requests (its documentation says so), so the
-request is posted with `requests`, the HTTP library georeport itself is built on, exactly as the
-spec describes the POST (form fields, api_key).
+Two clients from PyPI, neither ours:
+- `civicbot`'s Open311Client lists the services, posts a request (its create_request, sent for real
+  with an api_key) and reads it back — the whole round trip through someone else's client;
+- `georeport` lists the services, reads their definitions and reads requests back, in JSON and XML.
+  It cannot create requests, so in its test the request is posted with `requests`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from typing import Any
 
 import pytest
 import requests
+from civicbot.http import HttpTransport, RateLimiter
+from civicbot.open311 import Open311Client
+from civicbot.registry import Endpoint
 from georeport import GeoReport
 
 from gridwork.accounts import services as accounts
@@ -74,3 +78,41 @@ def test_georeport_lists_services_and_reads_back_a_posted_request(
     as_xml = xml_client.get_service_request(request_id)
     assert as_xml["service_request_id"] == request_id and as_xml["status"] == "open"
     assert Case.objects.get(pk=int(request_id)).source == "open311"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_civicbot_lists_services_posts_a_request_and_reads_it_back(
+    cd: Any, live_server: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    root = f"{live_server.url}/open311/v2"
+    client_user = accounts.create_user(SYSTEM, "open311_app", PASSWORD, check_password=False)
+    api_key = issue_token(SYSTEM, client_user, "open311", days=30)
+    endpoint = Endpoint(id="gridwork-test", name="Gridwork (test)", base_url=root, write=True)
+    # The client spaces calls to one host by default; a local test server needs no politeness.
+    client = Open311Client(endpoint, transport=HttpTransport(rate_limiter=RateLimiter(min_interval=0)))
+
+    services = client.list_services()
+    assert "E0104" in {service["service_code"] for service in services}
+    lon, lat = POINTS[GRID_A1]
+    sent = client.create_request(
+        "E0104",
+        dry_run=False,
+        confirm="SEND",
+        api_key=api_key,
+        validate_remote=True,
+        lat=lat,
+        lng=lon,
+        description="Broken paving stones",
+        first_name="Li",
+        last_name="Ming",
+    )
+    request_id = sent.response[0]["service_request_id"]
+    read_back = client.get_request(request_id)
+    assert read_back["service_request_id"] == request_id
+    assert (read_back["service_code"], read_back["status"]) == ("E0104", "open")
+    assert read_back["description"] == "Broken paving stones"
+    assert request_id in [row["service_request_id"] for row in client.list_requests(service_code="E0104")]
+    case = Case.objects.get(pk=int(request_id))
+    assert case.source == "open311" and case.grid_id == GRID_A1
