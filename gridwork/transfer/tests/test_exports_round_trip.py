@@ -241,3 +241,18 @@ def test_formula_like_text_survives_the_round_trip(district: District) -> None:
         "=1+1",
         "-",
     )
+
+
+def test_the_demo_district_survives_the_round_trip(db: Any) -> None:
+    from gridwork.accounts.models import User
+    from gridwork.demo.builder import build_demo
+
+    build_demo(0.0005, seed=11)
+    before = register()
+    assert all(before.values())
+    files = export_all(User.objects.get(username="demo_district"), "csv")
+    empty_register()
+    import_all(files, "csv")
+    after = register()
+    for kind in before:
+        assert after[kind] == before[kind], kind
