@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from gridwork.accounts.models import Role, RoleAssignment
@@ -54,6 +55,15 @@ _CACHE_ATTR = "_gridwork_assignments"
 # kept there between requests, stamped with the user's roles_version and the day they were read.
 SESSION_ATTR = "_gridwork_session"
 _SESSION_KEY = "_gw_roles"
+# Set on a user whose row was read from the database for this request (the API's bearer token):
+# its roles_version is then current, so roles kept in this process under that version are too.
+FRESH_ROW_ATTR = "_gridwork_fresh_row"
+# The roles of such users, per process, by (user, roles_version, day). Every grant and revoke
+# bumps roles_version in the database, so an entry is never found again once the roles change, in
+# this process or any other. Filled only outside a transaction: rows read inside one may be rolled
+# back while the version on the user object stays the same.
+_PROCESS_ROLES: dict[tuple[Any, ...], list[list[Any]]] = {}
+_PROCESS_ROLES_MAX = 2048
 
 
 def active_assignments(user: Any) -> list[RoleAssignment]:
@@ -66,10 +76,18 @@ def active_assignments(user: Any) -> list[RoleAssignment]:
     if cached is None:
         session = getattr(user, SESSION_ATTR, None)
         cached = _from_session(user, session) if session is not None else None
+        shared = _may_share(user)
+        if cached is None and shared:
+            kept = _PROCESS_ROLES.get(tuple(_stamp(user)))
+            cached = _assignments(user, kept) if kept is not None else None
         if cached is None:
             cached = list(RoleAssignment.objects.active().filter(user_id=user.pk).select_related("area"))
             if session is not None:
                 _to_session(user, session, cached)
+            if shared:
+                if len(_PROCESS_ROLES) >= _PROCESS_ROLES_MAX:
+                    _PROCESS_ROLES.clear()
+                _PROCESS_ROLES[tuple(_stamp(user))] = _rows(cached)
         setattr(user, _CACHE_ATTR, cached)
     return cached
 
@@ -77,41 +95,44 @@ def active_assignments(user: Any) -> list[RoleAssignment]:
 def forget_assignments(user: Any) -> None:
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
-    if hasattr(user, SESSION_ATTR):
-        # The in-memory roles_version is now behind the row: read from the database from here on.
-        delattr(user, SESSION_ATTR)
+    for attr in (SESSION_ATTR, FRESH_ROW_ATTR):
+        if hasattr(user, attr):
+            # The in-memory roles_version is now behind the row: read from the database from here on.
+            delattr(user, attr)
+
+
+def _may_share(user: Any) -> bool:
+    return (
+        getattr(user, FRESH_ROW_ATTR, False)
+        and getattr(user, "roles_version", None) is not None
+        and not connection.in_atomic_block
+    )
 
 
 def _stamp(user: Any) -> list[Any]:
     return [user.pk, getattr(user, "roles_version", None), timezone.localdate().isoformat()]
 
 
-def _to_session(user: Any, session: Any, assignments: list[RoleAssignment]) -> None:
-    session[_SESSION_KEY] = {
-        "stamp": _stamp(user),
-        "rows": [
-            [
-                a.pk,
-                a.role,
-                a.area_id,
-                a.area.name,
-                a.area.level,
-                a.area.rural,
-                a.department,
-                a.valid_from.isoformat() if a.valid_from else None,
-                a.valid_to.isoformat() if a.valid_to else None,
-            ]
-            for a in assignments
-        ],
-    }
+def _rows(assignments: list[RoleAssignment]) -> list[list[Any]]:
+    return [
+        [
+            a.pk,
+            a.role,
+            a.area_id,
+            a.area.name,
+            a.area.level,
+            a.area.rural,
+            a.department,
+            a.valid_from.isoformat() if a.valid_from else None,
+            a.valid_to.isoformat() if a.valid_to else None,
+        ]
+        for a in assignments
+    ]
 
 
-def _from_session(user: Any, session: Any) -> list[RoleAssignment] | None:
-    kept = session.get(_SESSION_KEY)
-    if not isinstance(kept, dict) or kept.get("stamp") != _stamp(user):
-        return None
+def _assignments(user: Any, rows: list[list[Any]]) -> list[RoleAssignment]:
     result = []
-    for pk, role, code, name, level, rural, department, valid_from, valid_to in kept["rows"]:
+    for pk, role, code, name, level, rural, department, valid_from, valid_to in rows:
         assignment = RoleAssignment(
             pk=pk,
             user_id=user.pk,
@@ -125,6 +146,17 @@ def _from_session(user: Any, session: Any) -> list[RoleAssignment] | None:
             obj._state.adding, obj._state.db = False, "default"
         result.append(assignment)
     return result
+
+
+def _to_session(user: Any, session: Any, assignments: list[RoleAssignment]) -> None:
+    session[_SESSION_KEY] = {"stamp": _stamp(user), "rows": _rows(assignments)}
+
+
+def _from_session(user: Any, session: Any) -> list[RoleAssignment] | None:
+    kept = session.get(_SESSION_KEY)
+    if not isinstance(kept, dict) or kept.get("stamp") != _stamp(user):
+        return None
+    return _assignments(user, kept["rows"])
 
 
 def minimal_codes(codes: set[str]) -> list[str]:

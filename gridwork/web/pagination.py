@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, F, Func, IntegerField, QuerySet, Subquery, Window
 from django.http import HttpRequest
 
 PAGE_SIZE = 30
@@ -18,17 +18,26 @@ def _page_number(raw: str | None) -> int:
     return max(number, 1)
 
 
-def paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = None) -> Page:
-    """The requested page, with the total counted in the same query (COUNT(*) OVER ()): one query
-    for a list, not a COUNT and then the rows. Like Paginator.get_page(), a number past the end
-    gives the last page and garbage the first, so a stale or edited link never errors."""
+def paginate(
+    request: HttpRequest, queryset: QuerySet, per_page: int | None = None, *, by_key: bool = False
+) -> Page:
+    """The requested page, with the total counted in the same query: one query for a list, not a
+    COUNT and then the rows (a DISTINCT or UNION queryset is counted on its own). Like
+    Paginator.get_page(), a number past the end gives the last page and garbage the first, so a
+    stale or edited link never errors.
+
+    `by_key` picks the page's keys first (see _counted_page): faster for a long list of wide rows
+    (a community's people), slower where counting repeats a costly filter (the case queues)."""
     size = per_page or PAGE_SIZE
     number = _page_number(request.GET.get("page"))
-    counted = queryset.annotate(**{_TOTAL: Window(Count("pk"))})
-    rows = list(counted[(number - 1) * size : number * size])
-    if rows:
-        total = getattr(rows[0], _TOTAL)
+    if queryset.query.distinct or queryset.query.combinator is not None:
+        # A window would count the rows before DISTINCT (or one side of a UNION).
+        rows = list(queryset[(number - 1) * size : number * size])
+        total = queryset.count() if rows else 0
     else:
+        rows = list(_counted_page(queryset, (number - 1) * size, size, by_key=by_key))
+        total = getattr(rows[0], _TOTAL) if rows else 0
+    if not rows:
         # Past the end (or nothing at all): count, then read the last page (a rare second read).
         total = queryset.count()
         last = max(1, -(-total // size))
@@ -38,3 +47,23 @@ def paginate(request: HttpRequest, queryset: QuerySet, per_page: int | None = No
     paginator = Paginator(queryset, size)
     paginator.count = total  # a cached_property: set, so the paginator does not count again
     return Page(rows, number, paginator)
+
+
+def _plain(queryset: QuerySet) -> bool:
+    """No grouping: the rows can be picked by primary key and counted with a plain COUNT."""
+    query = queryset.query
+    aggregated = any(getattr(a, "contains_aggregate", False) for a in query.annotations.values())
+    return query.group_by is None and not aggregated
+
+
+def _counted_page(queryset: QuerySet, offset: int, size: int, *, by_key: bool) -> QuerySet:
+    """The page's rows, each carrying the total (COUNT(*) OVER ()). By key: a window count over the
+    whole filtered set makes the database carry every wide row through the sort; instead the
+    page's keys are picked from the bare rows and only those are read in full, with the total
+    counted in a scalar subquery (run once) of the same statement."""
+    if not by_key or not _plain(queryset):  # a window over grouped rows counts the groups
+        return queryset.annotate(**{_TOTAL: Window(Count("pk"))})[offset : offset + size]
+    keys = queryset.values("pk")[offset : offset + size]
+    # COUNT as a plain function, so Django adds no GROUP BY: one row, the number of matching rows.
+    total = queryset.order_by().values_list(Func(F("pk"), function="COUNT", output_field=IntegerField()))
+    return queryset.filter(pk__in=Subquery(keys)).annotate(**{_TOTAL: Subquery(total)})

@@ -137,6 +137,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     earliest = min((c.step_started_at for c in rows if c.step_started_at), default=None)
     with calendar.one_read(timezone.localtime(earliest).date() if earliest else None):
         colours = [deadline_colour(case, now) for case in rows]
+    labels = dict(Status.choices)
+    for case in rows:
+        # From one dict: get_status_display() hashes every (lazy) choice label on each call.
+        case.status_label = labels.get(case.status, case.status)
     return render(
         request,
         "web/cases/queue.html",
