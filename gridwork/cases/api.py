@@ -58,12 +58,8 @@ def _with_colours(cases: list[Case], now: dt.datetime) -> list[Case]:
 
 def _detail(request: HttpRequest, case_id: int) -> Case:
     events = CaseEvent.objects.prefetch_related("photos")
-    case = services.get_visible_case(request.user, case_id)
-    case = (
-        Case.objects.select_related("category")
-        .prefetch_related(Prefetch("events", queryset=events))
-        .get(pk=case.pk)
-    )
+    shape = Case.objects.select_related("category").prefetch_related(Prefetch("events", queryset=events))
+    case = services.get_visible_case(request.user, case_id, queryset=shape)
     case.allowed_actions_now = services.allowed_actions(request.user, case)
     return _with_colours([case], timezone.now())[0]
 

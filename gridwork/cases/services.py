@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,8 +60,12 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 # --- reading -------------------------------------------------------------------------------------
 
 
-def get_visible_case(actor: Any, case_id: Any, *, lock: bool = False) -> Case:
-    qs = Case.objects.all() if is_system(actor) else Case.objects.visible_to(actor)
+def get_visible_case(
+    actor: Any, case_id: Any, *, lock: bool = False, queryset: QuerySet[Case] | None = None
+) -> Case:
+    """The case if the actor may see it, else NotFound; `queryset` shapes the read (related rows)."""
+    base = queryset if queryset is not None else Case.objects.all()
+    qs = base if is_system(actor) else base.visible_to(actor)
     if lock:
         qs = qs.select_for_update(of=("self",))
     try:

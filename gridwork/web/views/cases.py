@@ -214,14 +214,10 @@ def _action_forms(user: Any, case: Case) -> list[dict[str, Any]]:
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    case = services.get_visible_case(user, pk)
-    case = (
-        Case.objects.select_related(
-            "category", "grid", "holder_area", "holder_user", "reporter", "merged_into"
-        )
-        .filter(pk=case.pk)
-        .get()
+    shape = Case.objects.select_related(
+        "category", "grid", "holder_area", "holder_user", "reporter", "merged_into"
     )
+    case = services.get_visible_case(user, pk, queryset=shape)
     events = list(case.events.all())
     photos_by_event: dict[int | None, list[CasePhoto]] = {}
     for photo in case.photos.all():
