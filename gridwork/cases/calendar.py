@@ -153,7 +153,11 @@ def working_minutes_between(start: dt.datetime, end: dt.datetime) -> float:
 
 def time_status(case: Any, now: dt.datetime | None = None) -> str:
     """green (< 80 % of the step's limit used), yellow (80–100 %), red (overdue); "" when no clock runs."""
-    if not case.is_open or case.step_deadline is None or case.status == "suspended":
+    if not case.is_open or case.status == "suspended":
+        return ""
+    if getattr(case, "overdue", False):
+        return "red"  # flagged by the overdue check: stays red until its clock restarts
+    if case.step_deadline is None:
         return ""
     now = now or timezone.now()
     if now > case.step_deadline:

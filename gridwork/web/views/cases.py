@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -102,24 +101,13 @@ def case_staff(view: View) -> View:
 # --- queues --------------------------------------------------------------------------------------
 
 
-def queue_cases(user: Any, tab: str, now: Any) -> QuerySet[Case]:
-    # The queues are defined once, in gridwork.cases.queues (the API serves the same ones).
-    return queues.queue(user, tab, now)
-
-
-def deadline_colour(case: Case, now: Any) -> str:
-    """The calendar's green/yellow/red; a case flagged overdue stays red until its clock restarts."""
-    if case.overdue and case.is_open and case.status != Status.SUSPENDED:
-        return "red"
-    return calendar.time_status(case, now)
-
-
 @case_staff
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     user, now = request.user, timezone.now()
     tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "mine"
-    cases = queue_cases(user, tab, now)
+    # The queues are defined once, in gridwork.cases.queues (the API serves the same ones).
+    cases = queues.queue(user, tab, now)
     status = request.GET.get("status") or ""
     if status in Status.values:
         cases = cases.filter(status=status)
@@ -136,7 +124,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     rows = list(page.object_list)
     earliest = min((c.step_started_at for c in rows if c.step_started_at), default=None)
     with calendar.one_read(timezone.localtime(earliest).date() if earliest else None):
-        colours = [deadline_colour(case, now) for case in rows]
+        colours = [calendar.time_status(case, now) for case in rows]
     labels = dict(Status.choices)
     for case in rows:
         # From one dict: get_status_display() hashes every (lazy) choice label on each call.
@@ -226,7 +214,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions = {form["action"] for form in forms}
     context: dict[str, Any] = {
         "case": case,
-        "colour": deadline_colour(case, timezone.now()),
+        "colour": calendar.time_status(case, timezone.now()),
         "holder": _holder_label(case),
         "timeline": [
             {
