@@ -10,9 +10,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from gridwork.core.language import pick
 from gridwork.core.masking import mask_name, mask_phone
 from gridwork.core.models import AppendOnlyModel
 from gridwork.core.scoping import ScopedQuerySet, code_range_q, prefix_q
@@ -135,7 +135,7 @@ class Category(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "").startswith("en") else self.name_zh
+        return pick(self.name_zh, self.name_en)
 
 
 class WorkCalendarDay(models.Model):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from gridwork.core.language import pick
 from gridwork.core.masking import mask_id_number, mask_phone
 from gridwork.core.scoping import ScopedQuerySet
 from gridwork.registry import choices as c
@@ -284,7 +285,7 @@ class KeyGroup(models.Model):
 
     @property
     def label(self) -> str:
-        return self.name_en if (get_language() or "").startswith("en") else self.name
+        return pick(self.name, self.name_en)
 
 
 class PersonTag(models.Model):

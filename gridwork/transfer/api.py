@@ -10,12 +10,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from gridwork.core.errors import NotFound
+from gridwork.core.language import active_language_code
 from gridwork.transfer import readers, services
 from gridwork.transfer.models import ImportJob
 
@@ -61,7 +61,7 @@ def start(
 ) -> Any:
     if not services.may_import(request.user, kind):
         raise PermissionDenied(_("You may not import into the register."))
-    language = "en" if (get_language() or "").startswith("en") else "zh-hans"
+    language = active_language_code()
     job = services.start_import(
         request.user, kind, file, file.name or "", mode, language, valid_from=valid_from
     )

@@ -40,6 +40,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from gridwork.core.language import pick
 from gridwork.registry import choices as c
 from gridwork.registry.models import (
     Building,
@@ -185,10 +186,10 @@ class Column:
     personal: bool = False
 
     def header(self, language: str) -> str:
-        return self.header_en if (language or "").startswith("en") else self.header_zh
+        return pick(self.header_zh, self.header_en, language or "")
 
     def note(self, language: str) -> str:
-        return self.note_en if (language or "").startswith("en") else self.note_zh
+        return pick(self.note_zh, self.note_en, language or "")
 
 
 def _attr(path: str) -> Callable[[Any], Any]:
@@ -555,7 +556,7 @@ class Kind:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def label(self, language: str) -> str:
-        return self.label_en if (language or "").startswith("en") else self.label_zh
+        return pick(self.label_zh, self.label_en, language or "")
 
     def headers(self, language: str) -> list[str]:
         return [column.header(language) for column in self.columns]

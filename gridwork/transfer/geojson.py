@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from gridwork.areas.models import Area
 from gridwork.areas.services import locate_grid, set_boundary
 from gridwork.core.errors import NotFound
+from gridwork.core.language import pick
 from gridwork.registry.models import Building
 from gridwork.registry.services import save_record, scoped
 
@@ -45,7 +46,7 @@ class GeoJSONRefused(Exception):
 
 
 def label(language: str) -> str:
-    return LABEL_EN if (language or "").startswith("en") else LABEL_ZH
+    return pick(LABEL_ZH, LABEL_EN, language or "")
 
 
 def load_features(path: Path) -> list[Any]:

@@ -11,19 +11,15 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gridwork.accounts.access import REGISTER_CHANGE
+from gridwork.core.language import active_language_code
 from gridwork.transfer import geojson, readers, services
 from gridwork.transfer.columns import KINDS, get_kind
 from gridwork.transfer.models import ImportJob
 from gridwork.transfer.templates_files import template_file
 from gridwork.web.access import requires
-
-
-def _language() -> str:
-    return "en" if (get_language() or "").startswith("en") else "zh-hans"
 
 
 def _valid_from(value: str | None) -> dt.date | None:
@@ -57,14 +53,14 @@ def imports(request: HttpRequest) -> HttpResponse:
                     upload,
                     upload.name,
                     request.POST.get("mode", ImportJob.Mode.CHECK),
-                    _language(),
+                    active_language_code(),
                     valid_from=_valid_from(request.POST.get("valid_from")),
                 )
             except ValidationError as exc:
                 errors.extend(exc.messages)
             else:
                 return redirect("web:import_job", pk=job.pk)
-    language = _language()
+    language = active_language_code()
     return render(
         request,
         "transfer/imports.html",
@@ -91,7 +87,7 @@ def import_template(request: HttpRequest, kind: str, file_format: str) -> HttpRe
         spec = get_kind(kind)
     except ValidationError as exc:
         raise Http404 from exc
-    content, name, content_type = template_file(spec, file_format, _language())
+    content, name, content_type = template_file(spec, file_format, active_language_code())
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -106,9 +102,9 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "job": job,
             "progress": services.read_progress(job),
-            "kind_label": geojson.label(_language())
+            "kind_label": geojson.label(active_language_code())
             if job.kind == geojson.KIND
-            else get_kind(job.kind).label(_language()),
+            else get_kind(job.kind).label(active_language_code()),
         },
     )
 
