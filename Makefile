@@ -38,10 +38,10 @@ demo: install
 
 lint: install-test
 	$(BIN)/ruff check gridwork bench
-	$(BIN)/ruff format --check gridwork bench || true
+	$(BIN)/ruff format --check gridwork bench
 
 test: install-test
-	$(BIN)/ruff check gridwork
+	$(BIN)/ruff check gridwork bench
 	$(BIN)/gridwork makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
