@@ -6,7 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-COLUMNS = ["figure", "what", "value", "unit", "reference", "ratio", "target", "passed", "database", "cores"]
+COLUMNS = [
+    *("figure", "what", "value", "unit", "reference", "ratio", "target", "passed", "database", "cores"),
+    "note",
+]
 
 
 def _cell(value: Any) -> str:

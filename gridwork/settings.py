@@ -140,6 +140,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 
 API_PAGE_SIZE_MAX = env_int("API_PAGE_SIZE_MAX", 500)
+# Rendered pages kept per process for equal inputs (gridwork/web/page_memo.py); 0 turns it off.
+PAGE_MEMO_ENTRIES = env_int("PAGE_MEMO_ENTRIES", 512)
 # Largest import file accepted (bytes); an XLSX may unpack to at most ten times this.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 

@@ -51,6 +51,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 _CACHE_ATTR = "_gridwork_assignments"
+_SCOPES_ATTR = "_gridwork_scopes"
 # The request's session, attached to its signed-in user by SessionAccessMiddleware: the roles are
 # kept there between requests, stamped with the user's roles_version and the day they were read.
 SESSION_ATTR = "_gridwork_session"
@@ -93,8 +94,9 @@ def active_assignments(user: Any) -> list[RoleAssignment]:
 
 
 def forget_assignments(user: Any) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _SCOPES_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
     for attr in (SESSION_ATTR, FRESH_ROW_ATTR):
         if hasattr(user, attr):
             # The in-memory roles_version is now behind the row: read from the database from here on.
@@ -169,8 +171,19 @@ def minimal_codes(codes: set[str]) -> list[str]:
 
 
 def scope_codes(user: Any, capability: str) -> list[str]:
-    roles = CAPABILITIES[capability]
-    return minimal_codes({a.area_id for a in active_assignments(user) if a.role in roles})
+    # Asked many times a page (each link, each child area): worked out once per user object,
+    # alongside the roles it comes from (forget_assignments drops both).
+    known = getattr(user, _SCOPES_ATTR, None)
+    if known is None:
+        known = {}
+        if user is not None:
+            setattr(user, _SCOPES_ATTR, known)
+    codes = known.get(capability)
+    if codes is None:
+        roles = CAPABILITIES[capability]
+        codes = minimal_codes({a.area_id for a in active_assignments(user) if a.role in roles})
+        known[capability] = codes
+    return list(codes)
 
 
 def has_capability(user: Any, capability: str) -> bool:

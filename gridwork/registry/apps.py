@@ -7,6 +7,7 @@ class RegistryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from gridwork.registry import counts
+        from gridwork.registry import counts, kept_key_groups
 
         counts.connect()
+        kept_key_groups.connect()

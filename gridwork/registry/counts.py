@@ -1,11 +1,12 @@
 """The register's counts per area, kept exact in the transaction of every change.
 
 A count row holds one metric for one area at any level (district, street, community, grid):
-living people, party members among them, households, and open-ended tags of living people per
-key group. Each save or delete of a person, household or tag works out what the row counted
-before and after and adds the difference with `value = value + d` in the same transaction, so a
-rolled-back change leaves the counts alone and concurrent changes add up (each UPDATE locks its
-count rows until commit). Tags with an end date in the future are not stored, because they stop
+living people, party members among them, every registered person whatever the status (the total
+of an area's list of people), households, and open-ended tags of living people per key group.
+Each save or delete of a person, household or tag works out what the row counted before and after
+and adds the difference with `value = value + d` in the same transaction, so a rolled-back change
+leaves the counts alone and concurrent changes add up (each UPDATE locks its count rows until
+commit). Tags with an end date in the future are not stored, because they stop
 counting with the passing of time; `stats` adds them at read time.
 
 Django's model signals catch every save and delete, whoever makes them (the services, merges,
@@ -28,6 +29,8 @@ from gridwork.registry.models import AreaCount, Household, KeyGroup, Person, Per
 
 PEOPLE, PARTY_MEMBERS, HOUSEHOLDS = "people", "party_members", "households"
 BASE_METRICS = (PEOPLE, PARTY_MEMBERS, HOUSEHOLDS)
+# Every person on the register, whatever the status: the total of an area's list of people.
+REGISTERED = "registered"
 PARTY = frozenset({c.PoliticalStatus.PARTY_MEMBER, c.PoliticalStatus.PROBATIONARY})
 LIVING = c.PersonStatus.LIVING
 CODE_LENGTHS = (6, 9, 12, 15)
@@ -59,9 +62,10 @@ def parent_code(code: str) -> str:
 
 
 def _person_counts(grid: str, status: str, political_status: str) -> Delta:
+    registered = Counter({(grid, REGISTERED): 1})
     if status != LIVING:
-        return Counter()
-    counted = Counter({(grid, PEOPLE): 1})
+        return registered
+    counted = registered + Counter({(grid, PEOPLE): 1})
     if political_status in PARTY:
         counted[(grid, PARTY_MEMBERS)] = 1
     return counted
@@ -214,6 +218,8 @@ def count_by_grid() -> Delta:
     for row in people:
         counted[(row["grid_id"], PEOPLE)] = row["people"]
         counted[(row["grid_id"], PARTY_MEMBERS)] = row["party"]
+    for grid, n in Person.objects.values_list("grid_id").annotate(n=Count("id")).order_by():
+        counted[(grid, REGISTERED)] = n
     for grid, n in Household.objects.values_list("grid_id").annotate(n=Count("id")):
         counted[(grid, HOUSEHOLDS)] = n
     tags = (
@@ -238,7 +244,8 @@ def rebuild_counts() -> int:
                 )
         # On SQLite the DELETE takes the one write lock first, so the reads below see every commit.
         AreaCount.objects.all().delete()
-        metrics = [*BASE_METRICS, *(group_metric(pk) for pk in KeyGroup.objects.values_list("pk", flat=True))]
+        groups = KeyGroup.objects.values_list("pk", flat=True)
+        metrics = [*BASE_METRICS, REGISTERED, *(group_metric(pk) for pk in groups)]
         totals: Counter = Counter(
             {(code, metric): 0 for code in Area.objects.values_list("code", flat=True) for metric in metrics}
         )

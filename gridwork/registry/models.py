@@ -217,6 +217,9 @@ class Person(models.Model):
         ]
         indexes = [
             models.Index(fields=["grid", "status", "political_status"]),
+            # The lists of an area's people, in their order: a page's keys are read from the index
+            # and the read stops after them (a search's total is counted from it too).
+            models.Index(fields=["grid", "household", "id"], name="person_list_order"),
             # Lookups by ID number alone (tags, house owners, duplicates) cannot use the partial
             # unique index above, which leads with id_type.
             models.Index(fields=["id_number"], name="person_id_number"),

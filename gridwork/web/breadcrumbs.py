@@ -12,6 +12,7 @@ from typing import Any
 
 from gridwork.accounts.access import AREAS_VIEW, can
 from gridwork.areas.models import Area, ancestor_codes
+from gridwork.core import rawsql
 from gridwork.core.errors import NotFound
 
 
@@ -30,7 +31,8 @@ def trail(user: Any, code: str | None, *, include_self: bool = True) -> list[dic
 def area_and_trail(user: Any, code: str, *, include_self: bool = True) -> tuple[Area, list[dict[str, Any]]]:
     """The area the user may see (else NotFound, as for a missing one) and its trail, in one query."""
     codes = [*ancestor_codes(code), code]
-    areas = {a.code: a for a in Area.objects.filter(code__in=codes)}
+    # On every area page: fixed SQL (core/rawsql.py) rather than an ORM query.
+    areas = {a.code: a for a in rawsql.instances(Area, f"code IN ({rawsql.placeholders(codes)})", codes)}
     area = areas.get(code)
     if area is None or not can(user, AREAS_VIEW, code):
         raise NotFound

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+from typing import Any
+
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Func, IntegerField, QuerySet, Subquery, Window
+from django.db.models import Count, Expression, F, Func, IntegerField, QuerySet, Subquery, Window
 from django.http import HttpRequest
+
+from gridwork.core import prepared
 
 PAGE_SIZE = 30
 _TOTAL = "_gw_page_total"
@@ -49,6 +54,49 @@ def paginate(
     return Page(rows, number, paginator)
 
 
+Columns = Callable[[QuerySet], QuerySet]
+
+
+def paginate_rows(
+    request: HttpRequest,
+    key: Hashable | None,
+    build: Callable[[], QuerySet],
+    columns: Columns,
+    *,
+    by_key: bool = False,
+    known_total: Expression | None = None,
+) -> Page:
+    """Like `paginate`, with the page's rows as dicts: `build` gives the filtered, ordered queryset
+    and `columns` the values() to show of it (applied to the page's rows only, so the count and the
+    choice of keys need no joins). The compiled statement is kept for equal inputs
+    (core/prepared.py): `key` names everything `build` reads besides the user's roles and the date.
+    `known_total`: an expression giving the total from a summary kept exact (registry.counts)
+    instead of counting the rows, for `by_key` lists."""
+    size = PAGE_SIZE
+    number = _page_number(request.GET.get("page"))
+    offset = (number - 1) * size
+
+    def page_query() -> QuerySet:
+        return _counted_page(build(), offset, size, by_key=by_key, columns=columns, total=known_total)
+
+    statement_key = None if key is None else ("page", key, number, size, by_key, known_total is not None)
+    rows: list[dict[str, Any]] = prepared.values(request.user, statement_key, page_query)
+    total = rows[0][_TOTAL] if rows else 0
+    if total is None:  # no summary row (a register loaded past the counts): count after all
+        total = build().count()
+    if not rows:
+        # Past the end (or nothing at all): as in paginate, count and read the last page.
+        queryset = build()
+        total = queryset.count()
+        last = max(1, -(-total // size))
+        if number > last:
+            number = last
+            rows = list(columns(queryset)[(number - 1) * size : number * size])
+    paginator = Paginator(rows, size)
+    paginator.count = total
+    return Page(rows, number, paginator)
+
+
 def _plain(queryset: QuerySet) -> bool:
     """No grouping: the rows can be picked by primary key and counted with a plain COUNT."""
     query = queryset.query
@@ -56,14 +104,28 @@ def _plain(queryset: QuerySet) -> bool:
     return query.group_by is None and not aggregated
 
 
-def _counted_page(queryset: QuerySet, offset: int, size: int, *, by_key: bool) -> QuerySet:
+def _counted_page(
+    queryset: QuerySet,
+    offset: int,
+    size: int,
+    *,
+    by_key: bool,
+    columns: Columns | None = None,
+    total: Expression | None = None,
+) -> QuerySet:
     """The page's rows, each carrying the total (COUNT(*) OVER ()). By key: a window count over the
     whole filtered set makes the database carry every wide row through the sort; instead the
     page's keys are picked from the bare rows and only those are read in full, with the total
-    counted in a scalar subquery (run once) of the same statement."""
+    counted in a scalar subquery (run once) of the same statement. `columns` shapes the rows read
+    in full (a values() with joins), not the choice of keys nor the count."""
+    shape = columns or (lambda rows: rows)
     if not by_key or not _plain(queryset):  # a window over grouped rows counts the groups
-        return queryset.annotate(**{_TOTAL: Window(Count("pk"))})[offset : offset + size]
+        return shape(queryset).annotate(**{_TOTAL: Window(Count("pk"))})[offset : offset + size]
     keys = queryset.values("pk")[offset : offset + size]
-    # COUNT as a plain function, so Django adds no GROUP BY: one row, the number of matching rows.
-    total = queryset.order_by().values_list(Func(F("pk"), function="COUNT", output_field=IntegerField()))
-    return queryset.filter(pk__in=Subquery(keys)).annotate(**{_TOTAL: Subquery(total)})
+    if total is None:
+        # COUNT as a plain function, so Django adds no GROUP BY: one row, the number of matching rows.
+        counted = queryset.order_by().values_list(
+            Func(F("pk"), function="COUNT", output_field=IntegerField())
+        )
+        total = Subquery(counted)
+    return shape(queryset.filter(pk__in=Subquery(keys))).annotate(**{_TOTAL: total})

@@ -41,6 +41,8 @@ def expected_from_register() -> Counter:
     ):
         per_grid[(row["grid_id"], "people")] += row["n"]
         per_grid[(row["grid_id"], "party_members")] += row["party"]
+    for grid, n in Person.objects.values_list("grid_id").annotate(n=Count("id")).order_by():
+        per_grid[(grid, "registered")] += n
     for grid, n in Household.objects.values_list("grid_id").annotate(n=Count("id")):
         per_grid[(grid, "households")] += n
     open_tags = PersonTag.objects.filter(until__isnull=True, person__status="living")
@@ -205,5 +207,5 @@ def test_rebuild_command_gives_the_same_counts(district: District) -> None:
 
 def test_rebuild_makes_a_row_for_every_area_and_metric(district: District) -> None:
     rows = rebuild_counts()
-    assert rows == Area.objects.count() * (3 + KeyGroup.objects.count())
+    assert rows == Area.objects.count() * (4 + KeyGroup.objects.count())  # 3 base metrics + registered
     assert AreaCount.objects.get(area_code=GRID_A2, metric=f"group:{KeyGroup.objects.first().pk}").value == 0

@@ -11,9 +11,9 @@ register = template.Library()
 
 
 @register.filter
-def age(birth: dt.date | None) -> int | str:
+def age(birth: dt.date | None, today: dt.date | None = None) -> int | str:
     """Age in whole years: the pages show it instead of the birth date, which stays masked."""
     if not birth:
         return ""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))

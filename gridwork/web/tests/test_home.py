@@ -23,7 +23,7 @@ def test_worker_sees_the_grid_with_its_counts(district: District) -> None:
     assert card["area"].code == GRID_A1
     counts = card["counts"]
     assert (counts["households"], counts["people"], counts["party_members"]) == (1, 1, 1)
-    groups = {row["group"].code: row["count"] for row in counts["groups"]}
+    groups = {row["code"]: row["count"] for row in counts["groups"]}
     assert groups["elderly_alone"] == 1 and groups["community_correction"] == 1 and groups["veteran"] == 0
     body = html(response)
     assert district.grids[GRID_A1].name in body

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from gridwork.accounts.access import AREAS_VIEW, REGISTER_VIEW, can
 from gridwork.areas.models import Area, Level
-from gridwork.registry import stats
+from gridwork.core import rawsql
+from gridwork.core.masking import mask_id_number, mask_phone
+from gridwork.registry import choices, stats
 from gridwork.registry.models import Building, FacilityObject, Organization, Person
 from gridwork.web.access import requires
 from gridwork.web.breadcrumbs import area_and_trail
-from gridwork.web.pagination import paginate
+from gridwork.web.page_memo import render_page
+from gridwork.web.pagination import paginate, paginate_rows
+from gridwork.web.templatetags.gridwork_web import age
 
 SEARCH_MAX = 50
 
@@ -23,42 +29,81 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     area, breadcrumb = area_and_trail(user, code, include_self=False)
     reads_register = can(user, REGISTER_VIEW, area.code)
-    children = list(Area.objects.visible_to(user).filter(parent=area))
-    child_counts = stats.child_counts(area.code, len(area.code) + 3) if reads_register and children else {}
+    # The rule of Area.objects.visible_to, applied to the children read in fixed SQL (core/rawsql.py).
+    children = [
+        child
+        for child in rawsql.instances(Area, "parent_id = %s", [area.pk], order_by="code")
+        if can(user, AREAS_VIEW, child.code)
+    ]
+    counts, child_counts = stats.area_and_child_counts(area.code) if reads_register else (None, {})
     context: dict[str, Any] = {
         "area": area,
         "breadcrumb": breadcrumb,
         "reads_register": reads_register,
-        "counts": stats.area_counts(area.code) if reads_register else None,
+        "counts": stats.shown(counts),
         "children": [{"area": child, "counts": child_counts.get(child.code, {})} for child in children],
         "is_grid": area.level == Level.GRID,
     }
     if area.level == Level.GRID:
         context["buildings"] = paginate(request, Building.objects.visible_to(user).filter(grid_id=area.code))
-    return render(request, "web/area.html", context)
+    return render_page(request, "web/area.html", context)
 
 
 def _search(request: HttpRequest) -> str:
     return (request.GET.get("q") or "").strip()[:SEARCH_MAX]
 
 
+PERSON_ROW_FIELDS = ("id", "name", "sex", "birth_date", "id_number", "phone", "status", "grid_id")
+
+
 @requires(REGISTER_VIEW)
 def area_people(request: HttpRequest, code: str) -> HttpResponse:
-    area, breadcrumb = area_and_trail(request.user, code)
-    people = Person.objects.visible_to(request.user).in_area(area.code)
+    user = request.user
+    area, breadcrumb = area_and_trail(user, code)
     query = _search(request)
-    if query:
-        people = people.filter(name__contains=query)
-    page = paginate(
+
+    def people() -> QuerySet:
+        found = Person.objects.visible_to(user).in_area(area.code)
+        if query:
+            found = found.filter(name__contains=query)
+        return found
+
+    # The page's keys come from the index in the list's order (see paginate); when the list is the
+    # whole area, its total is the area's registered people, kept exact by registry.counts.
+    whole_area = not query and can(user, REGISTER_VIEW, area.code)
+    page = paginate_rows(
         request,
-        people.only("id", "name", "sex", "birth_date", "id_number", "phone", "status", "relation", "grid_id"),
-        # Above a grid the list is long: picking the page by key first is cheaper (see paginate).
-        by_key=area.level != Level.GRID,
+        ("people", area.code, query),
+        people,
+        lambda found: found.values(*PERSON_ROW_FIELDS),
+        by_key=True,
+        known_total=stats.registered_total(area.code) if whole_area else None,
     )
+    shown = PersonRows()
+    for row in page.object_list:
+        shown.add_labels(row)
     context = {"area": area, "page": page, "q": query, "breadcrumb": breadcrumb}
     # A search typed into the box swaps only the results (HTMX); a plain request gets the page.
     template = "web/partials/people_results.html" if request.htmx else "web/area_people.html"
-    return render(request, template, context)
+    return render_page(request, template, context)
+
+
+class PersonRows:
+    """What a list shows of a person, added to each row: labels in the request's language, the age,
+    the masked numbers (the numbers themselves are dropped)."""
+
+    def __init__(self) -> None:
+        self.sexes = {value: str(label) for value, label in choices.Sex.choices}
+        self.statuses = {value: str(label) for value, label in choices.PersonStatus.choices}
+        self.today = timezone.localdate()
+
+    def add_labels(self, row: dict[str, Any]) -> None:
+        row["pk"] = row["id"]
+        row["sex_label"] = self.sexes.get(row["sex"], row["sex"])
+        row["status_label"] = self.statuses.get(row["status"], row["status"])
+        row["age"] = age(row["birth_date"], self.today)
+        row["id_number_masked"] = mask_id_number(row.pop("id_number"))
+        row["phone_masked"] = mask_phone(row.pop("phone"))
 
 
 @requires(REGISTER_VIEW)

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,6 +26,7 @@ from gridwork.accounts.models import Role
 from gridwork.cases import calendar, machine, queues, services
 from gridwork.cases.errors import StaleCase, TransitionNotAllowed
 from gridwork.cases.models import (
+    OPEN_STATUSES,
     Action,
     Case,
     CaseEvent,
@@ -35,9 +37,11 @@ from gridwork.cases.models import (
     TimeUnit,
     Track,
 )
+from gridwork.core.language import pick
 from gridwork.registry.models import Building
 from gridwork.web.access import signed_in
-from gridwork.web.pagination import paginate
+from gridwork.web.page_memo import render_page
+from gridwork.web.pagination import paginate_rows
 from gridwork.web.views.case_forms import (
     STAFF_SOURCES,
     category_choices,
@@ -101,42 +105,66 @@ def case_staff(view: View) -> View:
 # --- queues --------------------------------------------------------------------------------------
 
 
+QUEUE_ROW_FIELDS = (
+    "id",
+    "title",
+    "tracking_code",
+    "status",
+    "overdue",
+    "step_deadline",
+    "step_started_at",
+    "step_limit_minutes",
+)
+
+
 @case_staff
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     user, now = request.user, timezone.now()
     tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "mine"
-    # The queues are defined once, in gridwork.cases.queues (the API serves the same ones).
-    cases = queues.queue(user, tab, now)
     status = request.GET.get("status") or ""
-    if status in Status.values:
-        cases = cases.filter(status=status)
-    else:
+    if status not in Status.values:
         status = ""
     category_code = (request.GET.get("category") or "").strip()[:20]
-    if category_code:
-        # A branch of the tree selects all its leaves: the codes nest.
-        cases = cases.filter(category__code__startswith=category_code)
-    cases = cases.select_related("category", "grid", "holder_area", "holder_user").order_by(
-        "step_deadline", "-created_at", "-id"
-    )
-    page = paginate(request, cases)
-    rows = list(page.object_list)
-    earliest = min((c.step_started_at for c in rows if c.step_started_at), default=None)
+
+    def cases() -> QuerySet:
+        # The queues are defined once, in gridwork.cases.queues (the API serves the same ones).
+        found = queues.queue(user, tab, now)
+        if status:
+            found = found.filter(status=status)
+        if category_code:
+            # A branch of the tree selects all its leaves: the codes nest.
+            found = found.filter(category__code__startswith=category_code)
+        return found.order_by("step_deadline", "-created_at", "-id")
+
+    def columns(found: QuerySet) -> QuerySet:
+        return found.values(
+            *QUEUE_ROW_FIELDS,
+            category_zh=F("category__name_zh"),
+            category_en=F("category__name_en"),
+            grid_name=F("grid__name"),
+        )
+
+    # The overdue queue compares deadlines with this moment, so its statement is not kept.
+    key = None if tab == "overdue" else ("cases", tab, status, category_code)
+    # The page's keys and the total from the queue index (status, grid, deadline), see paginate.
+    page = paginate_rows(request, key, cases, columns, by_key=True)
+    rows = page.object_list
+    earliest = min((c["step_started_at"] for c in rows if c["step_started_at"]), default=None)
+    labels = {value: str(label) for value, label in Status.choices}
     with calendar.one_read(timezone.localtime(earliest).date() if earliest else None):
-        colours = [calendar.time_status(case, now) for case in rows]
-    labels = dict(Status.choices)
-    for case in rows:
-        # From one dict: get_status_display() hashes every (lazy) choice label on each call.
-        case.status_label = labels.get(case.status, case.status)
-    return render(
+        for row in rows:
+            row["pk"] = row["id"]
+            row["status_label"] = labels.get(row["status"], row["status"])
+            row["category_name"] = pick(row.pop("category_zh"), row.pop("category_en"))
+            row["colour"] = calendar.time_status(QueueRow(row), now)
+    return render_page(
         request,
         "web/cases/queue.html",
         {
             "tab": tab,
             "tabs": [("mine", _("Mine")), ("area", _("My area")), ("overdue", _("Overdue"))],
             "page": page,
-            "rows": list(zip(rows, colours, strict=True)),
             "status": status,
             "statuses": Status.choices,
             "category": category_code,
@@ -144,6 +172,14 @@ def queue(request: HttpRequest) -> HttpResponse:
             "may_report": _has_capability(user, CASES_REPORT),
         },
     )
+
+
+class QueueRow:
+    """A queue row as calendar.time_status reads a case (attributes, and whether it is open)."""
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.__dict__.update(row)
+        self.is_open = row["status"] in OPEN_STATUSES
 
 
 # --- one case ------------------------------------------------------------------------------------
