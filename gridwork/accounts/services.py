@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from gridwork.accounts.access import ACCOUNTS_MANAGE, forget_assignments, has_capability, scope_codes
 from gridwork.accounts.models import ApiToken, Role, RoleAssignment
 from gridwork.areas.models import Area
-from gridwork.core import audit
+from gridwork.core import audit, rawsql
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
 from gridwork.core.permissions import require
@@ -252,9 +252,13 @@ def user_for_token(raw: str) -> Any:
     """The active user a bearer token belongs to, or None."""
     if not raw or not raw.startswith("gw_"):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(raw), revoked=False).first()
-    if token is None or not token.user.is_active:
+    # On every API request: fixed SQL by key (core/rawsql.py), no ORM query building.
+    found = rawsql.instances(ApiToken, "key_hash = %s AND revoked = %s", [_hash(raw), False])
+    token = found[0] if found else None
+    users = rawsql.instances(User, "id = %s", [token.user_id]) if token is not None else []
+    if token is None or not users or not users[0].is_active:
         return None
+    token.user = users[0]
     now = timezone.now()
     if token.expires_at and token.expires_at <= now:
         return None

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridwork.accounts.access import CASES_CONFIGURE
+from gridwork.cases import reference
 from gridwork.cases.models import TimeUnit, WorkCalendarDay
 from gridwork.core import audit
 from gridwork.core.permissions import require
@@ -51,24 +52,17 @@ def limit_minutes(amount: int, unit: str) -> int:
 
 
 class _Overrides:
-    """The calendar exceptions, loaded in one query per stretch of days."""
+    """The calendar exceptions, fetched at the first question (kept per process, see
+    gridwork.cases.reference: one small query when unchanged)."""
 
     def __init__(self) -> None:
-        self._days: dict[dt.date, bool] = {}
-        self._loaded: tuple[dt.date, dt.date] | None = None
+        self._days: dict[dt.date, bool] | None = None
 
     def is_workday(self, day: dt.date) -> bool:
-        if self._loaded is None or not self._loaded[0] <= day <= self._loaded[1]:
-            first, last = day - dt.timedelta(days=1), day + dt.timedelta(days=400)
-            self._days = dict(
-                WorkCalendarDay.objects.filter(date__gte=first, date__lte=last).values_list(
-                    "date", "is_workday"
-                )
-            )
-            self._loaded = (first, last)
-        if day in self._days:
-            return self._days[day]
-        return day.weekday() < 5
+        if self._days is None:
+            self._days = reference.calendar_exceptions()
+        found = self._days.get(day)
+        return found if found is not None else day.weekday() < 5
 
 
 _shared_overrides: ContextVar[_Overrides | None] = ContextVar("gridwork_calendar_overrides", default=None)
@@ -76,8 +70,9 @@ _shared_overrides: ContextVar[_Overrides | None] = ContextVar("gridwork_calendar
 
 @contextmanager
 def one_read(since: dt.date | None = None) -> Iterator[None]:
-    """Within the block, read the calendar exceptions once, not once per call (a list of deadline
-    colours would otherwise cost a query per row). `since`: the earliest day the block will ask about."""
+    """Within the block, fetch the calendar exceptions once, not once per call (a list of deadline
+    colours would otherwise cost a query per row). `since`: the earliest day the block will ask about
+    (all exceptions are fetched; given, they are fetched on entry)."""
     overrides = _Overrides()
     if since is not None:
         overrides.is_workday(since)

@@ -154,6 +154,19 @@ class WorkCalendarDay(models.Model):
         return f"{self.date} {'+' if self.is_workday else '-'} {self.name}"
 
 
+class ReferenceVersion(models.Model):
+    """A random token per kind of reference data ("category", "calendar"), replaced by database
+    triggers on every write to its table (migration 0003), whoever writes: processes that keep the
+    data in memory (gridwork.cases.reference) compare tokens before each use. Random, not a counter,
+    so that a rolled-back or wiped token never comes back."""
+
+    name = models.CharField(primary_key=True, max_length=20)
+    token = models.CharField(max_length=40)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.token}"
+
+
 class CaseQuerySet(ScopedQuerySet):
     scope_field = "grid__code"
     scope_capability = "cases.view"
@@ -246,7 +259,12 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["category", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["category", "status", "created_at"]),
+            # The queues: the open cases of an area by status, then grid, in deadline order; a page's
+            # keys and its total come from this index alone.
+            models.Index(fields=["status", "grid", "step_deadline", "created_at"], name="case_queue"),
+        ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from gridwork.accounts.access import CASES_REPORT, active_assignments, can
 from gridwork.accounts.models import Role
 from gridwork.areas.services import locate_grid
-from gridwork.cases import machine
+from gridwork.cases import calendar, machine, reference
 from gridwork.cases.calendar import add_working_minutes, limit_minutes, working_minutes_between
 from gridwork.cases.errors import StaleCase, TransitionNotAllowed
 from gridwork.cases.models import (
@@ -36,7 +36,7 @@ from gridwork.cases.models import (
 )
 from gridwork.cases.photos import CheckedPhoto, check_photos, discard_files, save_photos
 from gridwork.cases.signals import case_event
-from gridwork.core import audit
+from gridwork.core import audit, prepared
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
 from gridwork.core.system import is_system
@@ -190,7 +190,11 @@ def _write_event(
     event_id, case_id, to_status = event.pk, case.pk, event.to_status
 
     def notify() -> None:
-        case_event.send(sender=Case, case_id=case_id, event_id=event_id, action=action, to_status=to_status)
+        # `event` (with its case) as committed: every service saves the case before writing its
+        # event, so receivers need not read back what was just written.
+        case_event.send(
+            sender=Case, case_id=case_id, event_id=event_id, action=action, to_status=to_status, event=event
+        )
 
     transaction.on_commit(notify)
     return event
@@ -263,9 +267,15 @@ def _resolve_reference(model_path: str, actor: Any, pk: Any, field: str, errors:
     from gridwork.registry.models import Building, Person
 
     model = Building if model_path == "building" else Person
-    qs = model.objects.all() if is_system(actor) else model.objects.visible_to(actor)
+    system = is_system(actor)
+
+    def scoped(key: int) -> QuerySet:
+        return (model.objects.all() if system else model.objects.visible_to(actor)).filter(pk=key)
+
     try:
-        found = qs.filter(pk=int(pk)).first()
+        # A statement compiled once per actor and roles, the key bound (core/prepared.py).
+        key = ("case.reference", model_path, system)
+        found = next(iter(prepared.instances(actor, key, scoped, int(pk))), None)
     except (TypeError, ValueError):
         found = None
     if found is None:
@@ -295,7 +305,7 @@ def report_case(
     """Register a new case and route it: grid from building, person or point; see INTERFACE.md."""
     errors: dict[str, list[str]] = {}
     now = timezone.now()
-    cat = Category.objects.active().leaves().filter(code=(category or "").strip()).first()
+    cat = reference.active_leaf((category or "").strip())
     if cat is None:
         errors["category"] = [_("Unknown category.")]
     title = (title or "").strip()
@@ -381,8 +391,9 @@ def report_case(
             case.status, case.holder_area_id, step = Status.EMERGENCY, grid_code[:12], "emergency"
         else:
             case.status, case.holder_area_id, step = Status.SUBMITTED, grid_code[:12], "accept"
-        _start_step(case, step, now)
-        _set_overall_deadline(case, when)
+        with calendar.one_read():  # both deadlines from one fetch of the calendar
+            _start_step(case, step, now)
+            _set_overall_deadline(case, when)
         case.save()
         event = _write_event(
             case,
@@ -397,10 +408,11 @@ def report_case(
             holder_after=case.holder_key,
             detail={"source": source, "track": track},
         )
+        written = [event]
         if case.status == Status.EMERGENCY:
             # Emergencies reach the street and the community at once; notifications read these entries.
             for area in (grid_code[:9], grid_code[:12]):
-                _write_event(
+                alert = _write_event(
                     case,
                     Action.ALERT,
                     actor,
@@ -411,8 +423,12 @@ def report_case(
                     holder_after=case.holder_key,
                     detail={"area": area},
                 )
+                written.append(alert)
         _with_photos(case, event, checked, actor)
         audit.log(AuditEvent.Action.CREATE, actor, obj=case, detail={"tracking_code": case.tracking_code})
+        # The timeline as just written, in timeline order, so the caller can answer without reading
+        # back what it wrote (see api.report_case); photos are not attached here.
+        case.written_events = sorted(written, key=lambda e: (e.at, e.pk))
         return case
 
     return _run_with_photo_cleanup(create)
@@ -432,7 +448,7 @@ def _validate_params(case: Case, action: str, params: dict[str, Any], actor: Any
             raise ValidationError({"track": [_("Unknown track.")]})
         clean["track"] = track
         if params.get("category"):
-            category = Category.objects.active().leaves().filter(code=params["category"]).first()
+            category = reference.active_leaf(params["category"])
             if category is None:
                 raise ValidationError({"category": [_("Unknown category.")]})
             clean["category"] = category

@@ -1,9 +1,9 @@
-"""Compiled list queries kept per process: the ORM builds a list's SQL once per set of inputs.
+"""Compiled queries kept per process: the ORM builds a statement's SQL once per set of inputs.
 
-A list page's queryset is built as always, through `visible_to` and the same filters, but turning
-it into SQL costs the ORM more than a millisecond (nested subqueries for the page and its total),
-where the database answers in a tenth of that. `values()` compiles the queryset once for a key and
-runs the same statement, with the same parameters, on later calls with the same key.
+A page's or an endpoint's queryset is built as always, through `visible_to` and the same filters,
+but turning it into SQL costs the ORM 0.1 to over 1 ms (nested subqueries for a list page and
+its total), where the database answers in a fraction of that. `values()` and `instances()`
+compile the queryset once for a key and run the same statement on later calls with the same key.
 
 The key is what the queryset was built from. The caller names its own inputs (area, search, page);
 this module adds the rest of what `visible_to` and the queues read: the user, the roles the user
@@ -11,6 +11,12 @@ holds today (role, area, department) and today's date. The statement is rebuilt 
 those differs, so a grant, a revoke or a new day never meets an old statement. Only the SQL is
 kept, never rows: every call reads the database. A queryset whose SQL holds the time of day
 (a deadline compared with now) must name that time in its key, or not come here.
+
+Values that change on every call (the id of the record asked for) are bound, as in a prepared
+statement: `build` receives them as arguments and the statement is compiled once with stand-in
+values, whose places among the parameters are found and filled on each call. A stand-in that
+does not come out exactly once, unchanged, among the parameters (a lookup that rewrote it), or an
+argument of another type than its stand-in, makes the call compile with the real values instead.
 """
 
 from __future__ import annotations
@@ -18,15 +24,18 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, models
 from django.db.models import QuerySet
 from django.utils import timezone
 
 MAX_STATEMENTS = 2048
+# Stand-ins for bound values: nothing a caller passes looks like these.
+_INT_STAND_IN = -7_919_311_003_713_117_779
+_STR_STAND_IN = "\x1fgridwork-bound-{}\x1f"
 
 
 @dataclass(frozen=True)
@@ -35,11 +44,13 @@ class _Statement:
     params: tuple[Any, ...]
     names: tuple[str, ...]
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+    model: type[models.Model] | None = None  # rows become instances of it (else dicts)
+    bound: tuple[int, ...] = ()  # where each bound value goes among the parameters
     empty: bool = False
 
 
 _lock = threading.Lock()
-_statements: OrderedDict[Hashable, _Statement] = OrderedDict()
+_statements: OrderedDict[Hashable, _Statement | None] = OrderedDict()
 
 
 def _user_key(user: Any) -> Hashable:
@@ -49,60 +60,121 @@ def _user_key(user: Any) -> Hashable:
     return (getattr(user, "pk", None), roles)
 
 
-def _compile(queryset: QuerySet) -> _Statement:
+def _stand_in(index: int, value: Any) -> Any:
+    if type(value) is int:
+        return _INT_STAND_IN - index
+    if type(value) is str:
+        return _STR_STAND_IN.format(index)
+    return None
+
+
+def _compile(queryset: QuerySet, as_instances: bool) -> _Statement:
     query = queryset.query
-    if not query.values_select and not query.annotation_select:
-        raise ValueError("prepared.values needs a values() queryset")
     compiler = query.get_compiler(queryset.db)
     try:
         sql, params = compiler.as_sql()
     except EmptyResultSet:  # a scope that sees nothing: no statement to run
         return _Statement("", (), (), (), empty=True)
-    names = list(query.selected) if query.selected else [*query.extra_select, *query.values_select]
-    if not query.selected:
-        names += list(query.annotation_select)
+    if as_instances:
+        klass_info = compiler.klass_info
+        if query.values_select or query.annotation_select or klass_info.get("related_klass_infos"):
+            raise ValueError("prepared.instances needs a plain queryset (no values, annotations or joins)")
+        names = [compiler.select[i][0].target.attname for i in klass_info["select_fields"]]
+    elif query.selected:
+        names = list(query.selected)
+    elif query.values_select or query.annotation_select:
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+    else:
+        raise ValueError("prepared.values needs a values() queryset")
     selected = [s[0] for s in compiler.select[: compiler.col_count]]
     converters = tuple(
         (index, tuple(functions), expression)
         for index, (functions, expression) in compiler.get_converters(selected).items()
     )
-    return _Statement(sql, tuple(params), tuple(names), converters)
+    model = queryset.model if as_instances else None
+    return _Statement(sql, tuple(params), tuple(names), converters, model)
 
 
-def values(user: Any, key: Hashable | None, build: Callable[[], QuerySet]) -> list[dict[str, Any]]:
-    """The rows of `build()` (a values() queryset) as dicts; `key` names the caller's inputs (None:
-    compile every time, for a statement that holds the time of day)."""
-    full_key = None if key is None else (key, _user_key(user), timezone.localdate(), connection.alias)
-    statement = None
-    if full_key is not None:
+def _bind(statement: _Statement, stand_ins: list[Any]) -> _Statement | None:
+    """The statement with the places of its stand-ins; None when one is not found exactly once."""
+    places = []
+    for stand_in in stand_ins:
+        found = [i for i, p in enumerate(statement.params) if type(p) is type(stand_in) and p == stand_in]
+        if len(found) != 1:
+            return None
+        places.append(found[0])
+    return replace(statement, bound=tuple(places))
+
+
+def _statement(
+    user: Any, key: Hashable | None, build: Callable[..., QuerySet], args: tuple[Any, ...], as_instances: bool
+) -> tuple[_Statement, tuple[Any, ...]]:
+    """The statement for these inputs and its parameters for these arguments."""
+    stand_ins = [_stand_in(i, value) for i, value in enumerate(args)]
+    if key is None or any(s is None for s in stand_ins):
+        statement = _compile(build(*args), as_instances)
+        return statement, statement.params
+    full_key = (key, as_instances, _user_key(user), timezone.localdate(), connection.alias)
+    with _lock:
+        known = full_key in _statements
+        statement = _statements.get(full_key)
+        if known:
+            _statements.move_to_end(full_key)
+    if not known:
+        compiled = _compile(build(*stand_ins), as_instances)
+        statement = compiled if compiled.empty else _bind(compiled, stand_ins)
         with _lock:
-            statement = _statements.get(full_key)
-            if statement is not None:
-                _statements.move_to_end(full_key)
+            _statements[full_key] = statement  # None: cannot be bound, compile on each call
+            while len(_statements) > MAX_STATEMENTS:
+                _statements.popitem(last=False)
     if statement is None:
-        statement = _compile(build())
-        if full_key is not None:
-            with _lock:
-                _statements[full_key] = statement
-                while len(_statements) > MAX_STATEMENTS:
-                    _statements.popitem(last=False)
+        statement = _compile(build(*args), as_instances)
+        return statement, statement.params
+    if statement.empty:
+        return statement, ()
+    params = list(statement.params)
+    for place, value in zip(statement.bound, args, strict=True):
+        params[place] = value
+    return statement, tuple(params)
+
+
+def _rows(statement: _Statement, params: tuple[Any, ...]) -> list[list[Any] | tuple[Any, ...]]:
     if statement.empty:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(statement.sql, statement.params)
+        cursor.execute(statement.sql, params)
         rows = cursor.fetchall()
-    names, converters = statement.names, statement.converters
-    result = []
+    if not statement.converters:
+        return rows
+    converted = []
     for row in rows:
-        if converters:
-            row = list(row)
-            for index, functions, expression in converters:
-                value = row[index]
-                for convert in functions:
-                    value = convert(value, expression, connection)
-                row[index] = value
-        result.append(dict(zip(names, row, strict=True)))
-    return result
+        values = list(row)
+        for index, functions, expression in statement.converters:
+            value = values[index]
+            for convert in functions:
+                value = convert(value, expression, connection)
+            values[index] = value
+        converted.append(values)
+    return converted
+
+
+def values(
+    user: Any, key: Hashable | None, build: Callable[..., QuerySet], *args: Any
+) -> list[dict[str, Any]]:
+    """The rows of `build(*args)` (a values() queryset) as dicts. `key` names the caller's inputs
+    (None: compile every time, for a statement that holds the time of day); `args` are bound."""
+    statement, params = _statement(user, key, build, args, as_instances=False)
+    names = statement.names
+    return [dict(zip(names, row, strict=True)) for row in _rows(statement, params)]
+
+
+def instances(user: Any, key: Hashable | None, build: Callable[..., QuerySet], *args: Any) -> list[Any]:
+    """The records of `build(*args)` (a plain queryset of one model, no joins), as the ORM makes them."""
+    statement, params = _statement(user, key, build, args, as_instances=True)
+    model, names, alias = statement.model, statement.names, connection.alias
+    if model is None:  # nothing in scope: no statement was made
+        return []
+    return [model.from_db(alias, names, row) for row in _rows(statement, params)]
 
 
 def forget() -> None:

@@ -54,13 +54,18 @@ CLOSING_ACTIONS = frozenset({Action.RESOLVE, Action.FEEDBACK, Action.PUBLISH})
 # --- case events ---------------------------------------------------------------------------------
 
 
-def record_case_event(case_id: int, event_id: int) -> tuple[list[Notification], list[WebhookDelivery]]:
+def record_case_event(
+    case_id: int, event_id: int, *, event: CaseEvent | None = None
+) -> tuple[list[Notification], list[WebhookDelivery]]:
     """Inbox entries and webhook deliveries for one timeline entry; sending starts after commit.
 
+    `event`: the entry (with its case) as the cases service has just committed it, which spares
+    reading it back; without it, or if it is not that entry, it is read.
     Idempotent: a second call for the same entry adds nothing.
     """
     with transaction.atomic():
-        event = CaseEvent.objects.select_related("case", "case__category").filter(pk=event_id).first()
+        if event is None or event.pk != event_id or event.case_id != case_id:
+            event = CaseEvent.objects.select_related("case", "case__category").filter(pk=event_id).first()
         if event is None or event.case_id != case_id:
             return [], []
         case = event.case
@@ -95,7 +100,8 @@ def record_case_event(case_id: int, event_id: int) -> tuple[list[Notification], 
                 )
             )
         resident_message = _resident_message_kind(case, event)
-        note_ids = [note.pk for note in notes if _has_channel(note.recipient_id)]
+        reachable = _with_channel({note.recipient_id for note in notes})
+        note_ids = [note.pk for note in notes if note.recipient_id in reachable]
         delivery_ids = [delivery.pk for delivery in deliveries]
 
         def start_sending() -> None:
@@ -113,8 +119,12 @@ def record_case_event(case_id: int, event_id: int) -> tuple[list[Notification], 
     return notes, deliveries
 
 
-def _has_channel(user_id: int) -> bool:
-    return User.objects.filter(pk=user_id, is_active=True).filter(~Q(email="") | ~Q(phone="")).exists()
+def _with_channel(user_ids: set[int]) -> set[int]:
+    """Those of the users who are active and have an email address or a phone (one query)."""
+    if not user_ids:
+        return set()
+    reachable = User.objects.filter(pk__in=user_ids, is_active=True).filter(~Q(email="") | ~Q(phone=""))
+    return set(reachable.values_list("pk", flat=True))
 
 
 def _resident_message_kind(case: Case, event: CaseEvent) -> str:

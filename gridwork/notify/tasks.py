@@ -1,4 +1,5 @@
-"""Background tasks of notifications: sending, webhook deliveries and the periodic overdue check.
+"""Background tasks of notifications: recording a case event's notifications, sending them, webhook
+deliveries and the periodic overdue check.
 
 They run in `gridwork db_worker` (inline in tests). Each only calls a service.
 """
@@ -14,6 +15,13 @@ from gridwork.notify import periodic, services
 def backend_defers(target: Task) -> bool:
     """Whether the task's backend can hold a task until `run_after` (the inline backend cannot)."""
     return bool(task_backends[target.backend].supports_defer)
+
+
+@task()
+def record_case_event(case_id: int, event_id: int) -> int:
+    """The inbox entries and webhook deliveries of one timeline entry (see services.record_case_event)."""
+    notes, deliveries = services.record_case_event(case_id, event_id)
+    return len(notes) + len(deliveries)
 
 
 @task()

@@ -4,8 +4,9 @@ Django's template engine spends milliseconds on a page that the database answers
 of one. A view that renders through `render_page` reads its data as usual (scoped, current), and
 the rendered HTML is looked up by that data: the template, the language and time zone, the user
 (id, name, roles version), the full path, and a frozen copy of the whole context. Equal inputs give
-an equal page, so a page is never stale: any change to what it shows changes the key. Nothing is
-kept across processes and nothing is written anywhere.
+an equal page, so a page is never stale: any change to what it shows changes the key (the day is
+part of it too). Nothing is kept across processes and nothing is written anywhere. The data is
+read on every request; only the rendering is saved (the benchmark reports both costs).
 
 What keeps this exact:
 - `freeze` accepts only values whose content it can copy into the key (plain values, lists,
@@ -155,6 +156,7 @@ def render_page(request: HttpRequest, template_name: str, context: dict[str, Any
         template_name,
         translation.get_language(),
         timezone.get_current_timezone_name(),
+        timezone.localdate(),  # a template's date filters (an age, "today") change with the day
         request.get_full_path(),
         bool(getattr(request, "htmx", False)),
         _user_key(request),

@@ -84,8 +84,8 @@ def paginate_rows(
     total = rows[0][_TOTAL] if rows else 0
     if total is None:  # no summary row (a register loaded past the counts): count after all
         total = build().count()
-    if not rows:
-        # Past the end (or nothing at all): as in paginate, count and read the last page.
+    if not rows and number > 1:
+        # Past the end: as in paginate, count and read the last page (an empty first page is 0).
         queryset = build()
         total = queryset.count()
         last = max(1, -(-total // size))

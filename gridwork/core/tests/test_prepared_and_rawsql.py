@@ -106,3 +106,32 @@ def test_key_groups_are_kept_and_forgotten_on_change(monkeypatch: pytest.MonkeyP
     group.save()
     assert [g.name_en for g in key_groups() if g.code == "veteran"] == ["military veterans"]
     kept_key_groups.forget()
+
+
+def by_pk(user):  # noqa: ANN001, ANN201
+    return lambda pk: Person.objects.visible_to(user).filter(pk=pk)
+
+
+def test_bound_values_fill_one_statement(district: District) -> None:
+    user = district.users["street_a"]
+    fields = [f.attname for f in Person._meta.concrete_fields]
+    for person in Person.objects.visible_to(user):
+        [found] = prepared.instances(user, "one", by_pk(user), person.pk)
+        assert [getattr(found, f) for f in fields] == [getattr(person, f) for f in fields]
+        assert found._state.adding is False
+    assert len([k for k in prepared._statements if k[0] == "one"]) == 1  # one statement for all ids
+    outside = district.people[GRID_B1].pk
+    assert prepared.instances(user, "one", by_pk(user), outside) == []  # still scoped
+
+
+def test_a_value_a_lookup_rewrites_is_not_bound(district: District) -> None:
+    user = district.users["worker_a1"]
+    name = district.people[GRID_A1].name
+
+    def named(part: str):  # noqa: ANN202
+        return Person.objects.visible_to(user).filter(name__contains=part).values("id")
+
+    # `contains` wraps the value in wildcards: no stand-in to fill, so each call compiles anew.
+    assert prepared.values(user, "named", named, name[:1]) == list(named(name[:1]))
+    assert prepared.values(user, "named", named, "没有这个名字") == []
+    assert prepared._statements[next(k for k in prepared._statements if k[0] == "named")] is None

@@ -88,3 +88,25 @@ def test_each_run_queues_the_next_and_only_one(cd: Any, settings: Any, commits: 
 def test_inline_backend_keeps_no_chain(cd: Any) -> None:
     assert periodic.ensure_overdue_chain() is False
     assert not _chain().exists()
+
+
+def test_with_a_worker_the_inbox_entries_are_written_in_the_background(
+    cd: Any, settings: Any, commits: Any, inbox: Any
+) -> None:
+    """The request that reports a case queues one task per timeline entry; the worker's run of it
+    writes the inbox entries (and a second run adds nothing)."""
+    from gridwork.notify.tasks import record_case_event
+
+    settings.TASKS = DATABASE_TASKS
+    inbox.new()
+    with commits():
+        report(cd, "worker_a1", title="楼道堆物")  # submitted: the acceptance centre is told
+    assert inbox.new() == []  # nothing written by the request itself
+    queued = DBTaskResult.objects.filter(
+        task_path=record_case_event.module_path, status=TaskResultStatus.READY
+    )
+    [task] = list(queued)
+    case_id, event_id = task.args_kwargs["args"]
+    assert record_case_event.call(case_id, event_id) == 1  # what the worker runs
+    assert inbox.new() == [("centre_a", "assigned")]
+    assert record_case_event.call(case_id, event_id) == 0

@@ -7,8 +7,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from gridwork.cases import reference
 from gridwork.cases.models import Category, Source
 from gridwork.cases.photos import max_bytes
 
@@ -20,9 +22,14 @@ FORM_OVERHEAD_BYTES = 256 * 1024
 def category_choices(*, leaves_only: bool) -> list[dict[str, Any]]:
     """The active category tree as groups (the parents of leaves), each with its leaves, in code order.
 
-    `leaves_only=False` also offers each group itself, so a filter can select a whole branch."""
+    `leaves_only=False` also offers each group itself, so a filter can select a whole branch. Kept
+    per process and language while the categories stay unchanged (gridwork.cases.reference)."""
+    key = ("category_choices", get_language(), leaves_only)
+    return reference.active_categories(lambda nodes: _choices(nodes, leaves_only=leaves_only), kept_as=key)
+
+
+def _choices(nodes: list[Category], *, leaves_only: bool) -> list[dict[str, Any]]:
     groups: dict[int | None, dict[str, Any]] = {}
-    nodes = list(Category.objects.active().order_by("code"))
     by_id = {node.pk: node for node in nodes}
     parents = {node.parent_id for node in nodes}
     for node in nodes:

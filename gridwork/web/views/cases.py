@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gridwork.accounts.access import CASES_REPORT, CASES_VIEW, department_scopes
 from gridwork.accounts.access import has_capability as _has_capability
 from gridwork.accounts.models import Role
-from gridwork.cases import calendar, machine, queues, services
+from gridwork.cases import calendar, machine, queues, reference, services
 from gridwork.cases.errors import StaleCase, TransitionNotAllowed
 from gridwork.cases.models import (
     OPEN_STATUSES,
@@ -152,12 +152,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     rows = page.object_list
     earliest = min((c["step_started_at"] for c in rows if c["step_started_at"]), default=None)
     labels = {value: str(label) for value, label in Status.choices}
-    with calendar.one_read(timezone.localtime(earliest).date() if earliest else None):
-        for row in rows:
-            row["pk"] = row["id"]
-            row["status_label"] = labels.get(row["status"], row["status"])
-            row["category_name"] = pick(row.pop("category_zh"), row.pop("category_en"))
-            row["colour"] = calendar.time_status(QueueRow(row), now)
+    # The calendar (deadline colours) and the category tree (the filter) are kept in memory while
+    # current: one check of both.
+    with reference.one_read():
+        with calendar.one_read(timezone.localtime(earliest).date() if earliest else None):
+            for row in rows:
+                row["pk"] = row["id"]
+                row["status_label"] = labels.get(row["status"], row["status"])
+                row["category_name"] = pick(row.pop("category_zh"), row.pop("category_en"))
+                row["colour"] = calendar.time_status(QueueRow(row), now)
+        categories = category_choices(leaves_only=False)
     return render_page(
         request,
         "web/cases/queue.html",
@@ -168,7 +172,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": Status.choices,
             "category": category_code,
-            "categories": category_choices(leaves_only=False),
+            "categories": categories,
             "may_report": _has_capability(user, CASES_REPORT),
         },
     )

@@ -1,0 +1,105 @@
+"""Categories and work-calendar exceptions kept in memory per process, never outdated.
+
+Each kind of reference data has a random token in `cases_referenceversion` that database triggers
+replace on every write to its table (migration 0003), by any process, in any way. Before each use the
+tokens are read (one small query) and the kept copy is used only if it was loaded under the token
+now in force; else the table is read again. Read in a transaction, the token and the data are those
+that transaction sees (its own uncommitted writes included); a rolled-back token never comes back,
+so what was loaded under it is never used again.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from django.db import connection
+
+from gridwork.cases.models import Category, ReferenceVersion, WorkCalendarDay
+
+_CATEGORY_FIELDS = [f.attname for f in Category._meta.concrete_fields]
+# One statement without ORM query building: it runs before every use of the kept data.
+_TOKENS_SQL = f"SELECT name, token FROM {ReferenceVersion._meta.db_table}"  # noqa: S608 - a table name
+_kept: dict[Any, tuple[str, Any]] = {}
+# Inside `one_read`: the tokens as read once for the whole block.
+_block_tokens: ContextVar[dict[str, str] | None] = ContextVar("gridwork_reference_tokens", default=None)
+_NOT_READ: dict[str, str] = {}
+
+
+def _tokens() -> dict[str, str]:
+    block = _block_tokens.get()
+    if block is not None and block is not _NOT_READ:
+        return block
+    with connection.cursor() as cursor:
+        cursor.execute(_TOKENS_SQL)
+        tokens = dict(cursor.fetchall())
+    if block is not None:
+        _block_tokens.set(tokens)
+    return tokens
+
+
+@contextmanager
+def one_read() -> Iterator[None]:
+    """Within the block, the tokens are read once: a page that uses both the categories and the
+    calendar checks both with one query (and sees one state of both)."""
+    reset = _block_tokens.set(_NOT_READ)
+    try:
+        yield
+    finally:
+        _block_tokens.reset(reset)
+
+
+def _current(name: str, load: Callable[[], Any], kept_as: Any = None) -> Any:
+    """The data `load` gives, kept under the token of `name` (as `kept_as`, for data derived from it)."""
+    token = _tokens().get(name)
+    slot = kept_as if kept_as is not None else name
+    kept = _kept.get(slot)
+    if token is not None and kept is not None and kept[0] == token:
+        return kept[1]
+    # Token first, data second: data loaded after a newer write is at worst kept under the older
+    # token, which is then never current again.
+    value = load()
+    if token is not None:
+        _kept[slot] = (token, value)
+    return value
+
+
+def _load_leaves() -> dict[str, tuple[Any, ...]]:
+    rows = Category.objects.active().leaves().values_list(*_CATEGORY_FIELDS)
+    return {row[_CATEGORY_FIELDS.index("code")]: tuple(row) for row in rows}
+
+
+def active_leaf(code: str) -> Category | None:
+    """The active leaf category with this code (what cases are filed under), or None.
+
+    A new instance on each call, so a caller that changes it changes nothing kept."""
+    row = _current("category", _load_leaves).get(str(code))
+    if row is None:
+        return None
+    values = dict(zip(_CATEGORY_FIELDS, row, strict=True))
+    values["limits"] = copy.deepcopy(values["limits"])
+    return Category.from_db(connection.alias, _CATEGORY_FIELDS, list(values.values()))
+
+
+def active_categories(derive: Callable[[list[Category]], Any], kept_as: Any) -> Any:
+    """What `derive` makes of the active categories (in code order), kept as `kept_as` while the
+    categories stay unchanged: a page's filter of the tree, in one language. Do not change it."""
+    return _current("category", lambda: derive(list(Category.objects.active().order_by("code"))), kept_as)
+
+
+def _load_calendar() -> dict[dt.date, bool]:
+    return dict(WorkCalendarDay.objects.values_list("date", "is_workday"))
+
+
+def calendar_exceptions() -> dict[dt.date, bool]:
+    """Every declared holiday (False) and make-up working day (True), by date. Do not change it."""
+    return _current("calendar", _load_calendar)
+
+
+def forget() -> None:
+    """Drop what this process keeps (tests; never needed for correctness)."""
+    _kept.clear()
