@@ -64,8 +64,17 @@ def _current(name: str, load: Callable[[], Any], kept_as: Any = None) -> Any:
     # token, which is then never current again.
     value = load()
     if token is not None:
+        if isinstance(value, Kept):
+            value.memo_key = (name, token, slot)
         _kept[slot] = (token, value)
     return value
+
+
+class Kept(list):
+    """A list derived from reference data, carrying the token it was kept under (`memo_key`): a
+    page kept for equal inputs (web/page_memo.py) keys on that instead of on every item."""
+
+    memo_key: tuple[Any, ...] | None = None
 
 
 def _load_leaves() -> dict[str, tuple[Any, ...]]:
@@ -88,7 +97,9 @@ def active_leaf(code: str) -> Category | None:
 def active_categories(derive: Callable[[list[Category]], Any], kept_as: Any) -> Any:
     """What `derive` makes of the active categories (in code order), kept as `kept_as` while the
     categories stay unchanged: a page's filter of the tree, in one language. Do not change it."""
-    return _current("category", lambda: derive(list(Category.objects.active().order_by("code"))), kept_as)
+    return _current(
+        "category", lambda: Kept(derive(list(Category.objects.active().order_by("code")))), kept_as
+    )
 
 
 def _load_calendar() -> dict[dt.date, bool]:

@@ -11,7 +11,9 @@ read on every request; only the rendering is saved (the benchmark reports both c
 What keeps this exact:
 - `freeze` accepts only values whose content it can copy into the key (plain values, lists,
   dicts, model instances with their loaded fields and related objects, pages of a paginator);
-  anything else (a lazy queryset, a callable) raises TypeError at the first render.
+  anything else (a lazy queryset, a callable) raises TypeError at the first render. A list that
+  carries a `memo_key` (reference data kept under a version token that every write replaces) is
+  keyed on that key.
 - A render that queries the database (a lazy relation the view did not load) reads data the key
   does not hold; such a page is served but not kept (and counted in `stats`, which tests check).
 - Pages with flash messages are not kept (the messages belong to one response).
@@ -63,6 +65,9 @@ def freeze(value: Any) -> Hashable:
         return ("d", tuple((k, v if type(v) in _AS_IS else freeze(v)) for k, v in value.items()))
     if kind is list or kind is tuple:  # told apart: they print differently
         return (kind is list, tuple(v if type(v) in _AS_IS else freeze(v) for v in value))
+    if isinstance(value, list) and getattr(value, "memo_key", None) is not None:
+        # Reference data kept under a version token (cases.reference.Kept): the token says it all.
+        return ("kept", value.memo_key)
     if isinstance(value, _TAGGED):
         return (kind.__name__, str(value))
     if isinstance(value, Promise):

@@ -64,20 +64,21 @@ def paginate_rows(
     columns: Columns,
     *,
     by_key: bool = False,
-    known_total: Expression | None = None,
+    known_total: Callable[[], Expression] | None = None,
 ) -> Page:
     """Like `paginate`, with the page's rows as dicts: `build` gives the filtered, ordered queryset
     and `columns` the values() to show of it (applied to the page's rows only, so the count and the
     choice of keys need no joins). The compiled statement is kept for equal inputs
     (core/prepared.py): `key` names everything `build` reads besides the user's roles and the date.
-    `known_total`: an expression giving the total from a summary kept exact (registry.counts)
+    `known_total`: makes an expression giving the total from a summary kept exact (registry.counts)
     instead of counting the rows, for `by_key` lists."""
     size = PAGE_SIZE
     number = _page_number(request.GET.get("page"))
     offset = (number - 1) * size
 
     def page_query() -> QuerySet:
-        return _counted_page(build(), offset, size, by_key=by_key, columns=columns, total=known_total)
+        total = known_total() if known_total is not None else None
+        return _counted_page(build(), offset, size, by_key=by_key, columns=columns, total=total)
 
     statement_key = None if key is None else ("page", key, number, size, by_key, known_total is not None)
     rows: list[dict[str, Any]] = prepared.values(request.user, statement_key, page_query)

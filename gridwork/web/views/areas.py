@@ -53,7 +53,7 @@ def _search(request: HttpRequest) -> str:
     return (request.GET.get("q") or "").strip()[:SEARCH_MAX]
 
 
-PERSON_ROW_FIELDS = ("id", "name", "sex", "birth_date", "id_number", "phone", "status", "grid_id")
+PERSON_ROW_FIELDS = ("id", "name", "sex", "birth_date", "id_number", "phone", "status")
 
 
 @requires(REGISTER_VIEW)
@@ -77,11 +77,10 @@ def area_people(request: HttpRequest, code: str) -> HttpResponse:
         people,
         lambda found: found.values(*PERSON_ROW_FIELDS),
         by_key=True,
-        known_total=stats.registered_total(area.code) if whole_area else None,
+        known_total=(lambda: stats.registered_total(area.code)) if whole_area else None,
     )
-    shown = PersonRows()
-    for row in page.object_list:
-        shown.add_labels(row)
+    rows = PersonRows()
+    page.object_list[:] = [rows.shown(row) for row in page.object_list]
     context = {"area": area, "page": page, "q": query, "breadcrumb": breadcrumb}
     # A search typed into the box swaps only the results (HTMX); a plain request gets the page.
     template = "web/partials/people_results.html" if request.htmx else "web/area_people.html"
@@ -89,21 +88,26 @@ def area_people(request: HttpRequest, code: str) -> HttpResponse:
 
 
 class PersonRows:
-    """What a list shows of a person, added to each row: labels in the request's language, the age,
-    the masked numbers (the numbers themselves are dropped)."""
+    """What a list shows of a person: labels in the request's language, the age, the masked numbers
+    (never the numbers themselves)."""
 
     def __init__(self) -> None:
         self.sexes = {value: str(label) for value, label in choices.Sex.choices}
         self.statuses = {value: str(label) for value, label in choices.PersonStatus.choices}
         self.today = timezone.localdate()
 
-    def add_labels(self, row: dict[str, Any]) -> None:
-        row["pk"] = row["id"]
-        row["sex_label"] = self.sexes.get(row["sex"], row["sex"])
-        row["status_label"] = self.statuses.get(row["status"], row["status"])
-        row["age"] = age(row["birth_date"], self.today)
-        row["id_number_masked"] = mask_id_number(row.pop("id_number"))
-        row["phone_masked"] = mask_phone(row.pop("phone"))
+    def shown(self, row: dict[str, Any]) -> dict[str, Any]:
+        # What the page shows of the row, and no more (the kept page is keyed on it).
+        return {
+            "pk": row["id"],
+            "name": row["name"],
+            "sex_label": self.sexes.get(row["sex"], row["sex"]),
+            "status": row["status"],
+            "status_label": self.statuses.get(row["status"], row["status"]),
+            "age": age(row["birth_date"], self.today),
+            "id_number_masked": mask_id_number(row["id_number"]),
+            "phone_masked": mask_phone(row["phone"]),
+        }
 
 
 @requires(REGISTER_VIEW)

@@ -16,8 +16,8 @@ from django.db.models import F, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from gridwork.accounts.access import CASES_REPORT, CASES_VIEW, department_scopes
@@ -151,16 +151,25 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = paginate_rows(request, key, cases, columns, by_key=True)
     rows = page.object_list
     earliest = min((c["step_started_at"] for c in rows if c["step_started_at"]), default=None)
-    labels = {value: str(label) for value, label in Status.choices}
+    statuses = status_choices()
+    labels = dict(statuses)
+    language = get_language()
     # The calendar (deadline colours) and the category tree (the filter) are kept in memory while
     # current: one check of both.
     with reference.one_read():
         with calendar.one_read(timezone.localtime(earliest).date() if earliest else None):
-            for row in rows:
-                row["pk"] = row["id"]
-                row["status_label"] = labels.get(row["status"], row["status"])
-                row["category_name"] = pick(row.pop("category_zh"), row.pop("category_en"))
-                row["colour"] = calendar.time_status(QueueRow(row), now)
+            for index, row in enumerate(rows):
+                # What the page shows of the row, and no more (the kept page is keyed on it).
+                rows[index] = {
+                    "pk": row["id"],
+                    "title": row["title"],
+                    "tracking_code": row["tracking_code"],
+                    "status_label": labels.get(row["status"], row["status"]),
+                    "category_name": pick(row["category_zh"], row["category_en"], language),
+                    "grid_name": row["grid_name"],
+                    "step_deadline": row["step_deadline"],
+                    "colour": calendar.time_status(QueueRow(row), now),
+                }
         categories = category_choices(leaves_only=False)
     return render_page(
         request,
@@ -170,12 +179,24 @@ def queue(request: HttpRequest) -> HttpResponse:
             "tabs": [("mine", _("Mine")), ("area", _("My area")), ("overdue", _("Overdue"))],
             "page": page,
             "status": status,
-            "statuses": Status.choices,
+            "statuses": statuses,
             "category": category_code,
             "categories": categories,
             "may_report": _has_capability(user, CASES_REPORT),
         },
     )
+
+
+_STATUS_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {}
+
+
+def status_choices() -> tuple[tuple[str, str], ...]:
+    """The statuses with their labels in the active language (made once per language and process)."""
+    language = get_language() or ""
+    choices = _STATUS_CHOICES.get(language)
+    if choices is None:
+        choices = _STATUS_CHOICES[language] = tuple((value, str(label)) for value, label in Status.choices)
+    return choices
 
 
 class QueueRow:
