@@ -1,7 +1,8 @@
 """The only code that writes cases: reporting, the state machine's transitions, rating, overdue flags.
 
 Every write checks state, role and scope, runs in one transaction with the case row locked, writes
-the timeline (and the audit log) and sends `signals.case_event` after commit.
+the timeline (and the audit log) and sends `signals.case_event_written` in the transaction and
+`signals.case_event` after commit.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from gridwork.cases.models import (
     Track,
 )
 from gridwork.cases.photos import CheckedPhoto, check_photos, discard_files, save_photos
-from gridwork.cases.signals import case_event
+from gridwork.cases.signals import case_event, case_event_written
 from gridwork.core import audit, prepared
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
@@ -188,15 +189,17 @@ def _write_event(
         **fields,
     )
     event_id, case_id, to_status = event.pk, case.pk, event.to_status
-
-    def notify() -> None:
-        # `event` (with its case) as committed: every service saves the case before writing its
-        # event, so receivers need not read back what was just written.
-        case_event.send(
-            sender=Case, case_id=case_id, event_id=event_id, action=action, to_status=to_status, event=event
-        )
-
-    transaction.on_commit(notify)
+    # `event` (with its case) as written: every service saves the case before writing its event,
+    # so receivers need not read back what was just written.
+    details = {
+        "case_id": case_id,
+        "event_id": event_id,
+        "action": action,
+        "to_status": to_status,
+        "event": event,
+    }
+    case_event_written.send(sender=Case, **details)
+    transaction.on_commit(lambda: case_event.send(sender=Case, **details))
     return event
 
 

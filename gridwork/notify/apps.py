@@ -9,8 +9,9 @@ class NotifyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from gridwork.cases.signals import case_event
-        from gridwork.notify.receivers import on_case_event
+        from gridwork.cases.signals import case_event, case_event_written
+        from gridwork.notify.receivers import on_case_event, queue_case_event
 
-        # A strong reference with a fixed uid: connected once however often ready() runs.
+        # Strong references with fixed uids: connected once however often ready() runs.
+        case_event_written.connect(queue_case_event, dispatch_uid="gridwork.notify.queue_case_event")
         case_event.connect(on_case_event, dispatch_uid="gridwork.notify.on_case_event")

@@ -124,6 +124,12 @@ def date(value: Any) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     raw = text(value)
+    if len(raw) == 10 and raw[4] == "-" and raw[7] == "-" and raw.isascii():
+        # The common YYYY-MM-DD without strptime (ten times slower); the same date as "%Y-%m-%d".
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            pass
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(raw, fmt).date()

@@ -50,10 +50,14 @@ class RowParser:
     """values, errors = parser.parse(cells): the same values and errors as `rows.parse_row`."""
 
     def __init__(self, kind: Kind, index: dict[str, int]) -> None:
-        self.parse: ParseFunction = _generate(kind, index, _("This field is required."))
+        namespace = _generate(kind, index, _("This field is required."))
+        self.parse: ParseFunction = namespace["parse"]
+        # Each column's memoised parser and its memo, by column key, shared with fast_persons.
+        self.outcomes = {col.key: namespace[f"outcome{n}"] for n, col in enumerate(kind.columns)}
+        self.memos = {col.key: namespace[f"memo{n}"] for n, col in enumerate(kind.columns)}
 
 
-def _generate(kind: Kind, index: dict[str, int], required_message: str) -> ParseFunction:
+def _generate(kind: Kind, index: dict[str, int], required_message: str) -> dict[str, Any]:
     namespace: dict[str, Any] = {"REQUIRED": required_message, "unescape": unescape_formula}
     lines = ["def parse(cells):", "    values = {}", "    errors = None", "    size = len(cells)"]
 
@@ -108,4 +112,4 @@ def _generate(kind: Kind, index: dict[str, int], required_message: str) -> Parse
             ]
     lines.append("    return values, errors")
     exec(compile("\n".join(lines), f"<row parser for {kind.name}>", "exec"), namespace)  # noqa: S102
-    return namespace["parse"]
+    return namespace

@@ -93,8 +93,8 @@ def test_inline_backend_keeps_no_chain(cd: Any) -> None:
 def test_with_a_worker_the_inbox_entries_are_written_in_the_background(
     cd: Any, settings: Any, commits: Any, inbox: Any
 ) -> None:
-    """The request that reports a case queues one task per timeline entry; the worker's run of it
-    writes the inbox entries (and a second run adds nothing)."""
+    """The request that reports a case queues one task per timeline entry, in its own transaction;
+    the worker's run of it writes the inbox entries (and a second run adds nothing)."""
     from gridwork.notify.tasks import record_case_event
 
     settings.TASKS = DATABASE_TASKS
@@ -110,3 +110,16 @@ def test_with_a_worker_the_inbox_entries_are_written_in_the_background(
     assert record_case_event.call(case_id, event_id) == 1  # what the worker runs
     assert inbox.new() == [("centre_a", "assigned")]
     assert record_case_event.call(case_id, event_id) == 0
+
+
+def test_a_rolled_back_report_queues_nothing(cd: Any, settings: Any) -> None:
+    from django.db import transaction
+
+    from gridwork.notify.tasks import record_case_event
+
+    settings.TASKS = DATABASE_TASKS
+    with pytest.raises(RuntimeError), transaction.atomic():
+        report(cd, "worker_a1", title="楼道堆物")
+        assert DBTaskResult.objects.filter(task_path=record_case_event.module_path).count() == 1
+        raise RuntimeError("the caller's transaction fails after the report")
+    assert not DBTaskResult.objects.filter(task_path=record_case_event.module_path).exists()
