@@ -17,6 +17,7 @@ statement: `build` receives them as arguments and the statement is compiled once
 values, whose places among the parameters are found and filled on each call. A stand-in that
 does not come out exactly once, unchanged, among the parameters (a lookup that rewrote it), or an
 argument of another type than its stand-in, makes the call compile with the real values instead.
+So `build` must use its arguments only as values to compare with, never to choose what to build.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 MAX_STATEMENTS = 2048
-# Stand-ins for bound values: nothing a caller passes looks like these.
-_INT_STAND_IN = -7_919_311_003_713_117_779
+# Stand-ins for bound values: nothing a caller passes looks like these (no key is negative; within
+# the range of a 32-bit column, which Django checks lookups against).
+_INT_STAND_IN = -2_000_000_017
 _STR_STAND_IN = "\x1fgridwork-bound-{}\x1f"
 
 
@@ -122,7 +124,13 @@ def _statement(
             _statements.move_to_end(full_key)
     if not known:
         compiled = _compile(build(*stand_ins), as_instances)
-        statement = compiled if compiled.empty else _bind(compiled, stand_ins)
+        if compiled.empty:
+            # Nothing in scope, or a stand-in the lookup found out of its range: only a statement
+            # without stand-ins can say which, so that one is kept (or none).
+            compiled = _compile(build(*args), as_instances)
+            statement = compiled if compiled.empty and not stand_ins else None
+        else:
+            statement = _bind(compiled, stand_ins)
         with _lock:
             _statements[full_key] = statement  # None: cannot be bound, compile on each call
             while len(_statements) > MAX_STATEMENTS:

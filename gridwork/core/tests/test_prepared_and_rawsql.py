@@ -135,3 +135,14 @@ def test_a_value_a_lookup_rewrites_is_not_bound(district: District) -> None:
     assert prepared.values(user, "named", named, name[:1]) == list(named(name[:1]))
     assert prepared.values(user, "named", named, "没有这个名字") == []
     assert prepared._statements[next(k for k in prepared._statements if k[0] == "named")] is None
+
+
+def test_a_stand_in_outside_a_columns_range_falls_back(district: District) -> None:
+    user = district.users["district"]
+
+    def at_level(level: int):  # noqa: ANN202
+        # A small positive column: Django answers a lookup out of its range with no SQL at all.
+        return Area.objects.filter(level=level).values("code")
+
+    for level in (1, 4):
+        assert prepared.values(user, "level", at_level, level) == list(at_level(level))
