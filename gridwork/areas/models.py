@@ -30,6 +30,12 @@ def ancestor_codes(code: str) -> list[str]:
     return [code[:n] for n in (6, 9, 12) if n < len(code)]
 
 
+def level_name(level: int, rural: bool) -> str:
+    """What an area of this level is called (a street or a town, a community or a village)."""
+    names = RURAL_LEVEL_NAMES if rural else URBAN_LEVEL_NAMES
+    return str(names[level])
+
+
 class CommunityKind(models.TextChoices):
     ESTATE = "estate", _("property-managed estate")
     SELF_MANAGED = "self", _("self-managed")
@@ -92,8 +98,7 @@ class Area(models.Model):
 
     @property
     def level_name(self) -> str:
-        names = RURAL_LEVEL_NAMES if self.rural else URBAN_LEVEL_NAMES
-        return str(names[self.level])
+        return level_name(self.level, self.rural)
 
     def clean(self) -> None:
         errors: dict[str, list] = {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from gridwork.accounts.access import AREAS_VIEW, can
-from gridwork.areas.models import Area, ancestor_codes
+from gridwork.areas.models import Area, ancestor_codes, level_name
 from gridwork.core import rawsql
 from gridwork.core.errors import NotFound
 
@@ -38,3 +38,19 @@ def area_and_trail(user: Any, code: str, *, include_self: bool = True) -> tuple[
         raise NotFound
     shown = codes if include_self else codes[:-1]
     return area, _crumbs(user, shown, {c: a.name for c, a in areas.items()})
+
+
+_CHILDREN_SQL = "SELECT code, name, level, rural FROM areas_area WHERE parent_id = %s ORDER BY code"
+
+
+def area_trail_and_children(user: Any, code: str) -> tuple[Area, list[dict[str, Any]], list[dict[str, Any]]]:
+    """As area_and_trail (the trail without the area itself), and the child areas the user may see
+    as a list shows them (code, name, level name), in code order."""
+    area, trail = area_and_trail(user, code, include_self=False)
+    children = [
+        {"code": child, "name": name, "level_name": level_name(level, bool(rural))}
+        for child, name, level, rural in rawsql.fetch(_CHILDREN_SQL, [area.pk])
+        # The rule of Area.objects.visible_to, applied to the children read here.
+        if can(user, AREAS_VIEW, child)
+    ]
+    return area, trail, children

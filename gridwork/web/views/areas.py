@@ -10,13 +10,13 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from gridwork.accounts.access import AREAS_VIEW, REGISTER_VIEW, can
-from gridwork.areas.models import Area, Level
-from gridwork.core import rawsql
+from gridwork.areas.models import Level
 from gridwork.core.masking import mask_id_number, mask_phone
 from gridwork.registry import choices, stats
+from gridwork.registry.counts import BASE_METRICS
 from gridwork.registry.models import Building, FacilityObject, Organization, Person
 from gridwork.web.access import requires
-from gridwork.web.breadcrumbs import area_and_trail
+from gridwork.web.breadcrumbs import area_and_trail, area_trail_and_children
 from gridwork.web.page_memo import render_page
 from gridwork.web.pagination import paginate, paginate_rows
 from gridwork.web.templatetags.gridwork_web import age
@@ -27,21 +27,19 @@ SEARCH_MAX = 50
 @requires(AREAS_VIEW)
 def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
-    area, breadcrumb = area_and_trail(user, code, include_self=False)
+    area, breadcrumb, children = area_trail_and_children(user, code)
     reads_register = can(user, REGISTER_VIEW, area.code)
-    # The rule of Area.objects.visible_to, applied to the children read in fixed SQL (core/rawsql.py).
-    children = [
-        child
-        for child in rawsql.instances(Area, "parent_id = %s", [area.pk], order_by="code")
-        if can(user, AREAS_VIEW, child.code)
-    ]
     counts, child_counts = stats.area_and_child_counts(area.code) if reads_register else (None, {})
     context: dict[str, Any] = {
         "area": area,
         "breadcrumb": breadcrumb,
         "reads_register": reads_register,
         "counts": stats.shown(counts),
-        "children": [{"area": child, "counts": child_counts.get(child.code, {})} for child in children],
+        # Flat rows of plain values: the kept page is keyed on them (web/page_memo.py).
+        "children": [
+            {**child, **{m: child_counts.get(child["code"], {}).get(m, 0) for m in BASE_METRICS}}
+            for child in children
+        ],
         "is_grid": area.level == Level.GRID,
     }
     if area.level == Level.GRID:
