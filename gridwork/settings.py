@@ -94,6 +94,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 10,
     }
+    # The same backend, with the processes' write transactions queued on a file lock rather than
+    # SQLite's sleeping busy handler (gridwork/core/sqlite_queue/base.py).
+    DATABASES["default"]["ENGINE"] = "gridwork.core.sqlite_queue"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
