@@ -33,6 +33,8 @@ from django.db import connection, models
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from gridwork.core import rawsql
+
 MAX_STATEMENTS = 2048
 # Stand-ins for bound values: nothing a caller passes looks like these (no key is negative; within
 # the range of a 32-bit column, which Django checks lookups against).
@@ -45,7 +47,7 @@ class _Statement:
     sql: str
     params: tuple[Any, ...]
     names: tuple[str, ...]
-    converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
+    converters: rawsql.Converters
     model: type[models.Model] | None = None  # rows become instances of it (else dicts)
     bound: tuple[int, ...] = ()  # where each bound value goes among the parameters
     empty: bool = False
@@ -89,10 +91,10 @@ def _compile(queryset: QuerySet, as_instances: bool) -> _Statement:
     else:
         raise ValueError("prepared.values needs a values() queryset")
     selected = [s[0] for s in compiler.select[: compiler.col_count]]
-    converters = tuple(
-        (index, tuple(functions), expression)
+    converters = [
+        (index, list(functions), expression)
         for index, (functions, expression) in compiler.get_converters(selected).items()
-    )
+    ]
     model = queryset.model if as_instances else None
     return _Statement(sql, tuple(params), tuple(names), converters, model)
 
@@ -146,24 +148,10 @@ def _statement(
     return statement, tuple(params)
 
 
-def _rows(statement: _Statement, params: tuple[Any, ...]) -> list[list[Any] | tuple[Any, ...]]:
+def _rows(statement: _Statement, params: tuple[Any, ...]) -> list:
     if statement.empty:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
-        rows = cursor.fetchall()
-    if not statement.converters:
-        return rows
-    converted = []
-    for row in rows:
-        values = list(row)
-        for index, functions, expression in statement.converters:
-            value = values[index]
-            for convert in functions:
-                value = convert(value, expression, connection)
-            values[index] = value
-        converted.append(values)
-    return converted
+    return rawsql.convert(rawsql.fetch(statement.sql, params), statement.converters)
 
 
 def values(

@@ -37,11 +37,14 @@ def table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+Converters = list[tuple[int, list[Callable[..., Any]], Any]]
+
+
 @dataclass(frozen=True)
 class _Shape:
     select: str
     attnames: list[str]
-    converters: list[tuple[int, list[Callable[..., Any]], models.Field]]
+    converters: Converters
 
 
 _SHAPES: dict[tuple[type[models.Model], str], _Shape] = {}
@@ -68,18 +71,26 @@ def _shape(model: type[models.Model]) -> _Shape:
     return shape
 
 
+def convert(rows: list[tuple], converters: Converters) -> list:
+    """The rows with each (column, converters, expression) applied as the ORM applies them."""
+    if not converters:
+        return rows
+    converted = []
+    for row in rows:
+        values = list(row)
+        for index, functions, expression in converters:
+            value = values[index]
+            for function in functions:
+                value = function(value, expression, connection)
+            values[index] = value
+        converted.append(values)
+    return converted
+
+
 def instances(model: type[M], where: str, params: Sequence[Any] = (), order_by: str = "") -> list[M]:
     """Instances of `model` for the rows matching the SQL condition `where`, as the ORM builds them."""
     shape = _shape(model)
     # `where` and `order_by` are the caller's fixed SQL; values go in `params`.
     sql = f"{shape.select} WHERE {where}" + (f" ORDER BY {order_by}" if order_by else "")
-    result = []
-    for row in fetch(sql, params):
-        if shape.converters:
-            values = list(row)
-            for index, converters, expression in shape.converters:
-                for convert in converters:
-                    values[index] = convert(values[index], expression, connection)
-            row = values
-        result.append(model.from_db(connection.alias, shape.attnames, row))
-    return result
+    rows = convert(fetch(sql, params), shape.converters)
+    return [model.from_db(connection.alias, shape.attnames, row) for row in rows]
