@@ -248,17 +248,24 @@ def issue_token(actor: Any, user: Any, name: str, days: int | None = 365) -> str
     return raw
 
 
+def active_user(pk: Any) -> Any:
+    """The active user with this key, or None: one read by key in fixed SQL (core/rawsql.py), as
+    every signed-in request and every API request makes it."""
+    found = rawsql.instances(User, "id = %s", [pk])
+    return found[0] if found and found[0].is_active else None
+
+
 def user_for_token(raw: str) -> Any:
     """The active user a bearer token belongs to, or None."""
     if not raw or not raw.startswith("gw_"):
         return None
     # On every API request: fixed SQL by key (core/rawsql.py), no ORM query building.
     found = rawsql.instances(ApiToken, "key_hash = %s AND revoked = %s", [_hash(raw), False])
-    token = found[0] if found else None
-    users = rawsql.instances(User, "id = %s", [token.user_id]) if token is not None else []
-    if token is None or not users or not users[0].is_active:
+    user = active_user(found[0].user_id) if found else None
+    if user is None:
         return None
-    token.user = users[0]
+    token = found[0]
+    token.user = user
     now = timezone.now()
     if token.expires_at and token.expires_at <= now:
         return None
