@@ -44,11 +44,7 @@ def paginate(
         total = getattr(rows[0], _TOTAL) if rows else 0
     if not rows:
         # Past the end (or nothing at all): count, then read the last page (a rare second read).
-        total = queryset.count()
-        last = max(1, -(-total // size))
-        if number > last:
-            number = last
-            rows = list(queryset[(number - 1) * size : number * size])
+        number, total, rows = _last_page(queryset, number, size, rows)
     paginator = Paginator(queryset, size)
     paginator.count = total  # a cached_property: set, so the paginator does not count again
     return Page(rows, number, paginator)
@@ -86,16 +82,24 @@ def paginate_rows(
     if total is None:  # no summary row (a register loaded past the counts): count after all
         total = build().count()
     if not rows and number > 1:
-        # Past the end: as in paginate, count and read the last page (an empty first page is 0).
-        queryset = build()
-        total = queryset.count()
-        last = max(1, -(-total // size))
-        if number > last:
-            number = last
-            rows = list(columns(queryset)[(number - 1) * size : number * size])
+        # Past the end: as in paginate (an empty first page is simply 0).
+        number, total, rows = _last_page(build(), number, size, rows, columns)
     paginator = Paginator(rows, size)
     paginator.count = total
     return Page(rows, number, paginator)
+
+
+def _last_page(
+    queryset: QuerySet, number: int, size: int, rows: list[Any], columns: Columns | None = None
+) -> tuple[int, int, list[Any]]:
+    """For a page that came back empty: the total, and the last page (its number and rows, shaped by
+    `columns`) when the number asked for is past it; else the page as asked, empty."""
+    total = queryset.count()
+    last = max(1, -(-total // size))
+    if number <= last:
+        return number, total, rows
+    shaped = columns(queryset) if columns is not None else queryset
+    return last, total, list(shaped[(last - 1) * size : last * size])
 
 
 def _plain(queryset: QuerySet) -> bool:
