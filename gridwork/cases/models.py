@@ -167,6 +167,19 @@ class ReferenceVersion(models.Model):
         return f"{self.name} {self.token}"
 
 
+class GridVersion(models.Model):
+    """A random token per grid, replaced by database triggers on every write to a case of that grid
+    (migration 0005), whoever writes. A list of cases read for a set of grids is kept in memory
+    under the tokens of those grids (gridwork.core.prepared) and read again once any of them
+    changes. No foreign key: a token outlives nothing it could point at wrongly."""
+
+    grid_code = models.CharField(primary_key=True, max_length=15)
+    token = models.CharField(max_length=40)
+
+    def __str__(self) -> str:
+        return f"{self.grid_code} {self.token}"
+
+
 class CaseQuerySet(ScopedQuerySet):
     scope_field = "grid__code"
     scope_capability = "cases.view"

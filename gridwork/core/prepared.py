@@ -8,9 +8,15 @@ compile the queryset once for a key and run the same statement on later calls wi
 The key is what the queryset was built from. The caller names its own inputs (area, search, page);
 this module adds the rest of what `visible_to` and the queues read: the user, the roles the user
 holds today (role, area, department) and today's date. The statement is rebuilt whenever any of
-those differs, so a grant, a revoke or a new day never meets an old statement. Only the SQL is
-kept, never rows: every call reads the database. A queryset whose SQL holds the time of day
-(a deadline compared with now) must name that time in its key, or not come here.
+those differs, so a grant, a revoke or a new day never meets an old statement. A queryset whose
+SQL holds the time of day (a deadline compared with now) must name that time in its key, or not
+come here.
+
+Rows are read from the database on every call, unless the caller passes `kept_under`: a token that
+changes with every write to anything the rows are read from (cases.reference.case_list_token, which
+database triggers keep). The rows are then kept for the same statement, parameters and token, and
+read again once the token changes. The caller reads the token before the rows: a write in between
+has already replaced the token, so rows kept under the old one are never used again.
 
 Values that change on every call (the id of the record asked for) are bound, as in a prepared
 statement: `build` receives them as arguments and the statement is compiled once with stand-in
@@ -22,11 +28,14 @@ So `build` must use its arguments only as values to compare with, never to choos
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
@@ -36,6 +45,10 @@ from django.utils import timezone
 from gridwork.core import rawsql
 
 MAX_STATEMENTS = 2048
+MAX_KEPT_LISTS = 256
+MAX_KEPT_ROWS = 200  # a page of a list; larger results are read every time
+# Values a kept row may hold: each caller gets its own dicts, so only the values are shared.
+_IMMUTABLE = frozenset({str, int, float, bool, type(None), dt.datetime, dt.date, dt.time, Decimal, UUID})
 # Stand-ins for bound values: nothing a caller passes looks like these (no key is negative; within
 # the range of a 32-bit column, which Django checks lookups against).
 _INT_STAND_IN = -2_000_000_017
@@ -55,6 +68,8 @@ class _Statement:
 
 _lock = threading.Lock()
 _statements: OrderedDict[Hashable, _Statement | None] = OrderedDict()
+_kept_rows: OrderedDict[Hashable, list] = OrderedDict()
+stats = {"kept_hits": 0}
 
 
 def _user_key(user: Any) -> Hashable:
@@ -154,14 +169,36 @@ def _rows(statement: _Statement, params: tuple[Any, ...]) -> list:
     return rawsql.convert(rawsql.fetch(statement.sql, params), statement.converters)
 
 
+def _kept_or_read(statement: _Statement, params: tuple[Any, ...], kept_under: str) -> list:
+    slot = (connection.alias, statement.sql, params, kept_under)
+    with _lock:
+        rows = _kept_rows.get(slot)
+        if rows is not None:
+            _kept_rows.move_to_end(slot)
+            stats["kept_hits"] += 1
+            return rows
+    rows = _rows(statement, params)
+    if len(rows) <= MAX_KEPT_ROWS and all(_IMMUTABLE.issuperset(map(type, row)) for row in rows):
+        with _lock:
+            _kept_rows[slot] = rows
+            while len(_kept_rows) > MAX_KEPT_LISTS:
+                _kept_rows.popitem(last=False)
+    return rows
+
+
 def values(
-    user: Any, key: Hashable | None, build: Callable[..., QuerySet], *args: Any
+    user: Any, key: Hashable | None, build: Callable[..., QuerySet], *args: Any, kept_under: str | None = None
 ) -> list[dict[str, Any]]:
     """The rows of `build(*args)` (a values() queryset) as dicts. `key` names the caller's inputs
-    (None: compile every time, for a statement that holds the time of day); `args` are bound."""
+    (None: compile every time, for a statement that holds the time of day); `args` are bound.
+    `kept_under`: keep the rows under this token (see the module's notes; only with a key)."""
     statement, params = _statement(user, key, build, args, as_instances=False)
+    if kept_under is not None and key is not None and not statement.empty:
+        rows = _kept_or_read(statement, params, kept_under)
+    else:
+        rows = _rows(statement, params)
     names = statement.names
-    return [dict(zip(names, row, strict=True)) for row in _rows(statement, params)]
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def instances(user: Any, key: Hashable | None, build: Callable[..., QuerySet], *args: Any) -> list[Any]:
@@ -177,3 +214,4 @@ def forget() -> None:
     """Drop every kept statement (tests; never needed for correctness)."""
     with _lock:
         _statements.clear()
+        _kept_rows.clear()

@@ -61,13 +61,15 @@ def paginate_rows(
     *,
     by_key: bool = False,
     known_total: Callable[[], Expression] | None = None,
+    kept_under: str | None = None,
 ) -> Page:
     """Like `paginate`, with the page's rows as dicts: `build` gives the filtered, ordered queryset
     and `columns` the values() to show of it (applied to the page's rows only, so the count and the
     choice of keys need no joins). The compiled statement is kept for equal inputs
     (core/prepared.py): `key` names everything `build` reads besides the user's roles and the date.
     `known_total`: makes an expression giving the total from a summary kept exact (registry.counts)
-    instead of counting the rows, for `by_key` lists."""
+    instead of counting the rows, for `by_key` lists. `kept_under`: a token under which the page's
+    rows may be kept (prepared.values)."""
     size = PAGE_SIZE
     number = _page_number(request.GET.get("page"))
     offset = (number - 1) * size
@@ -77,7 +79,9 @@ def paginate_rows(
         return _counted_page(build(), offset, size, by_key=by_key, columns=columns, total=total)
 
     statement_key = None if key is None else ("page", key, number, size, by_key, known_total is not None)
-    rows: list[dict[str, Any]] = prepared.values(request.user, statement_key, page_query)
+    rows: list[dict[str, Any]] = prepared.values(
+        request.user, statement_key, page_query, kept_under=kept_under
+    )
     total = rows[0][_TOTAL] if rows else 0
     if total is None:  # no summary row (a register loaded past the counts): count after all
         total = build().count()

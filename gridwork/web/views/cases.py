@@ -20,7 +20,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gridwork.accounts.access import CASES_REPORT, CASES_VIEW, department_scopes
+from gridwork.accounts.access import CASES_REPORT, CASES_VIEW, department_scopes, scope_codes
 from gridwork.accounts.access import has_capability as _has_capability
 from gridwork.accounts.models import Role
 from gridwork.cases import calendar, machine, queues, reference, services
@@ -147,16 +147,20 @@ def queue(request: HttpRequest) -> HttpResponse:
 
     # The overdue queue compares deadlines with this moment, so its statement is not kept.
     key = None if tab == "overdue" else ("cases", tab, status, category_code)
-    # The page's keys and the total from the queue index (status, grid, deadline), see paginate.
-    page = paginate_rows(request, key, cases, columns, by_key=True)
-    rows = page.object_list
-    earliest = min((c["step_started_at"] for c in rows if c["step_started_at"]), default=None)
+    # A department handler also sees cases by their dispatch history (not only by grid): their
+    # lists are read every time. Everyone else's are kept under the tokens of the grids in scope.
+    kept_in = () if department_scopes(user) else scope_codes(user, CASES_VIEW)
     statuses = status_choices()
     labels = dict(statuses)
     language = get_language()
-    # The calendar (deadline colours) and the category tree (the filter) are kept in memory while
-    # current: one check of both.
-    with reference.one_read():
+    # The listed cases (under their grids' tokens), the calendar (deadline colours) and the
+    # category tree (the filter) are kept in memory while current: one check of all three.
+    with reference.one_read(cases_in=kept_in):
+        # The page's keys and the total from the queue index (status, grid, deadline), see paginate.
+        kept_under = reference.case_list_token()
+        page = paginate_rows(request, key, cases, columns, by_key=True, kept_under=kept_under)
+        rows = page.object_list
+        earliest = min((c["step_started_at"] for c in rows if c["step_started_at"]), default=None)
         with calendar.one_read(timezone.localtime(earliest).date() if earliest else None):
             for index, row in enumerate(rows):
                 # What the page shows of the row, and no more (the kept page is keyed on it).
