@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 1,000,000 people (default)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--points", type=int, default=1_000_000, help="points for figure 2")
-    parser.add_argument("--repeat", type=int, default=30, help="timed requests per page (median)")
+    parser.add_argument("--repeat", type=int, default=200, help="timed requests per page (median)")
     parser.add_argument("--only", default="", help="figure keys, e.g. 2,3 (the build always runs)")
     parser.add_argument(
         "--postgres",

@@ -35,22 +35,27 @@ class Context:
     scale: float
     seed: int = 1
     points: int = 1_000_000
-    repeat: int = 30
+    repeat: int = 200
     database: str = "sqlite"
     with_server: bool = True
     say: Callable[[str], None] = print
     built: dict[str, Any] = field(default_factory=dict)  # what the district build made
 
 
-def median_seconds(call: Callable[[], Any], repeat: int, warmup: int = 3) -> float:
+def median_seconds_alternating(calls: list[Callable[[], Any]], repeat: int, warmup: int = 3) -> list[float]:
+    """The median time of each call, the calls taking turns (each round in a rotated order): a
+    machine that gets slower or faster during the run affects them all alike, so their ratio holds."""
     for _ in range(warmup):
-        call()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for call in calls:
+            call()
+    times: list[list[float]] = [[] for _ in calls]
+    for round_ in range(repeat):
+        for step in range(len(calls)):
+            index = (round_ + step) % len(calls)
+            started = time.perf_counter()
+            calls[index]()
+            times[index].append(time.perf_counter() - started)
+    return [statistics.median(each) for each in times]
 
 
 def at_least(ratio: float | None, target: float) -> bool:

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from django.db import connection
 from django.test import Client
 
-from bench.core import Context, median_seconds
+from bench.core import Context, median_seconds_alternating
 from gridwork.accounts import services as accounts
 from gridwork.accounts.models import User
 from gridwork.areas.models import Area, Level
+from gridwork.core import prepared
 from gridwork.core.system import SYSTEM
 from gridwork.web import page_memo
 
@@ -27,9 +28,18 @@ class PageTiming:
     bare_seconds: float
     size: int
     queries: int
-    # The same page rendered anew each time (its kept copy dropped first, see web/page_memo.py):
-    # what a first view of new data costs.
+    # The same page rendered anew each time (its kept copy and kept rows dropped first, see
+    # web/page_memo.py and core/prepared.py): what a first view of new data costs.
     rendered_seconds: float
+    # The bare page timed on its own, not taking turns with the page: the requests around it leave
+    # the processor's caches to it, so it is somewhat faster than when measured in turns.
+    bare_alone_seconds: float
+
+    def note(self) -> str:
+        return (
+            f"rendered anew each time: {self.rendered_seconds * 1000:.2f} ms; bare page timed alone: "
+            f"{self.bare_alone_seconds * 1000:.2f} ms (ratio {self.bare_alone_seconds / self.seconds:.2f})"
+        )
 
     @property
     def ratio(self) -> float:
@@ -80,14 +90,24 @@ def time_page(ctx: Context, client: Client, path: str) -> PageTiming:
     assert len(client.get(bare_path).content) == size
 
     def rendered() -> None:
+        # As after a write to what the page shows: its kept rows (core/prepared.py) and its kept
+        # copy are dropped, its compiled statements are not.
         page_memo.memo.clear()
+        prepared.forget_rows()
         client.get(path)
 
+    seconds, bare_seconds = median_seconds_alternating(
+        [lambda: client.get(path), lambda: client.get(bare_path)], ctx.repeat
+    )
+    # Apart: a page rendered anew churns far more memory than either of the two compared.
+    (rendered_seconds,) = median_seconds_alternating([rendered], ctx.repeat)
+    (bare_alone_seconds,) = median_seconds_alternating([lambda: client.get(bare_path)], ctx.repeat)
     return PageTiming(
         path=path,
-        seconds=median_seconds(lambda: client.get(path), ctx.repeat),
-        bare_seconds=median_seconds(lambda: client.get(bare_path), ctx.repeat),
+        seconds=seconds,
+        bare_seconds=bare_seconds,
         size=size,
         queries=queries,
-        rendered_seconds=median_seconds(rendered, ctx.repeat),
+        rendered_seconds=rendered_seconds,
+        bare_alone_seconds=bare_alone_seconds,
     )

@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", type=float, required=True)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--points", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--only", default="")
     parser.add_argument("--no-server", action="store_true")
     parser.add_argument("--json", type=Path, required=True)

@@ -214,4 +214,10 @@ def forget() -> None:
     """Drop every kept statement (tests; never needed for correctness)."""
     with _lock:
         _statements.clear()
+    forget_rows()
+
+
+def forget_rows() -> None:
+    """Drop the kept rows, keeping the statements (what a write to the data would leave)."""
+    with _lock:
         _kept_rows.clear()
