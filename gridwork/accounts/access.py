@@ -132,7 +132,23 @@ def _rows(assignments: list[RoleAssignment]) -> list[list[Any]]:
     ]
 
 
+# The role records made from kept rows, per process: made once per user and set of roles, not on
+# every request (only read by callers; each call gets its own list).
+_BUILT: dict[tuple[Any, ...], list[RoleAssignment]] = {}
+
+
 def _assignments(user: Any, rows: list[list[Any]]) -> list[RoleAssignment]:
+    key = (user.pk, *map(tuple, rows))
+    built = _BUILT.get(key)
+    if built is None:
+        built = _build_assignments(user, rows)
+        if len(_BUILT) >= _PROCESS_ROLES_MAX:
+            _BUILT.clear()
+        _BUILT[key] = built
+    return list(built)
+
+
+def _build_assignments(user: Any, rows: list[list[Any]]) -> list[RoleAssignment]:
     result = []
     for pk, role, code, name, level, rural, department, valid_from, valid_to in rows:
         assignment = RoleAssignment(
@@ -170,7 +186,7 @@ def minimal_codes(codes: set[str]) -> list[str]:
     return sorted(result)
 
 
-def scope_codes(user: Any, capability: str) -> list[str]:
+def _scope(user: Any, capability: str) -> tuple[str, ...]:
     # Asked many times a page (each link, each child area): worked out once per user object,
     # alongside the roles it comes from (forget_assignments drops both).
     known = getattr(user, _SCOPES_ATTR, None)
@@ -181,18 +197,22 @@ def scope_codes(user: Any, capability: str) -> list[str]:
     codes = known.get(capability)
     if codes is None:
         roles = CAPABILITIES[capability]
-        codes = minimal_codes({a.area_id for a in active_assignments(user) if a.role in roles})
+        codes = tuple(minimal_codes({a.area_id for a in active_assignments(user) if a.role in roles}))
         known[capability] = codes
-    return list(codes)
+    return codes
+
+
+def scope_codes(user: Any, capability: str) -> list[str]:
+    return list(_scope(user, capability))
 
 
 def has_capability(user: Any, capability: str) -> bool:
-    return bool(scope_codes(user, capability))
+    return bool(_scope(user, capability))
 
 
 def can(user: Any, capability: str, area_code: str) -> bool:
     """Whether the user holds the capability at an area or above it."""
-    return any(area_code.startswith(code) for code in scope_codes(user, capability))
+    return area_code.startswith(_scope(user, capability))
 
 
 def roles_of(user: Any) -> set[str]:

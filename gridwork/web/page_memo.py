@@ -38,7 +38,7 @@ from django.core.paginator import Page
 from django.db import connection
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -149,6 +149,29 @@ def _user_key(request: HttpRequest) -> Hashable:
     return (user.pk, user.get_username(), str(user), getattr(user, "roles_version", None))
 
 
+_CHAR_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
+# Random bytes below this are used (modulo the alphabet's size) for the mask: no value favoured.
+_UNBIASED_BELOW = 256 - 256 % len(CSRF_ALLOWED_CHARS)
+
+
+def _fresh_csrf_token(request: HttpRequest) -> str:
+    """What django.middleware.csrf.get_token returns (the secret of the request's cookie under a
+    new random mask, the cookie then sent again to renew it), with the mask drawn from one read of
+    the system's random source rather than one draw per character: each kept page gets one."""
+    secret = request.META.get("CSRF_COOKIE")
+    if not isinstance(secret, str) or len(secret) != CSRF_SECRET_LENGTH:
+        return get_token(request)  # no cookie yet: Django makes one
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
+    size = len(CSRF_ALLOWED_CHARS)
+    mask: list[int] = []
+    while len(mask) < CSRF_SECRET_LENGTH:
+        mask += [b % size for b in secrets.token_bytes(2 * CSRF_SECRET_LENGTH) if b < _UNBIASED_BELOW]
+    mask = mask[:CSRF_SECRET_LENGTH]
+    chars = CSRF_ALLOWED_CHARS
+    cipher = "".join(chars[(_CHAR_INDEX[c] + m) % size] for c, m in zip(secret, mask, strict=True))
+    return "".join(chars[m] for m in mask) + cipher
+
+
 def render_page(request: HttpRequest, template_name: str, context: dict[str, Any]) -> HttpResponse:
     """Render `template_name` like django.shortcuts.render, keeping the HTML for equal inputs."""
     max_entries = settings.PAGE_MEMO_ENTRIES
@@ -181,4 +204,4 @@ def render_page(request: HttpRequest, template_name: str, context: dict[str, Any
             memo.stats["not_kept"] += 1
         else:
             memo.put(key, page, max_entries)
-    return HttpResponse(page.replace(CSRF_PLACEHOLDER, get_token(request)))
+    return HttpResponse(page.replace(CSRF_PLACEHOLDER, _fresh_csrf_token(request)))
