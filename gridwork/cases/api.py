@@ -23,7 +23,7 @@ from ninja.responses import Status as HttpStatus
 
 from gridwork.accounts.access import CASES_VIEW, can, department_scopes, scope_codes
 from gridwork.api.pagination import CappedLimitOffset
-from gridwork.cases import calendar, queues, services
+from gridwork.cases import calendar, queues, reference, services
 from gridwork.cases.api_schemas import (
     CaseActionIn,
     CaseDetailOut,
@@ -75,6 +75,11 @@ def _photos(photos: list[UploadedFile] | None) -> list[UploadedFile]:
 def report_case(
     request: HttpRequest, payload: Form[CaseReportIn], photos: list[UploadedFile] = PHOTOS
 ) -> Any:
+    with reference.one_read():  # one token read for the report and the answer
+        return _report(request, payload, photos)
+
+
+def _report(request: HttpRequest, payload: CaseReportIn, photos: list[UploadedFile] | None) -> Any:
     data = payload.model_dump()
     sent = _photos(photos)
     case = services.report_case(request.user, photos=sent, **data)

@@ -78,7 +78,11 @@ def _tokens() -> dict[str, str]:
 def one_read(cases_in: Sequence[str] = ()) -> Iterator[None]:
     """Within the block, the tokens are read once: a page that uses both the categories and the
     calendar checks both with one query (and sees one state of both). `cases_in`: area codes whose
-    cases the block lists (see case_list_token)."""
+    cases the block lists (see case_list_token). Within another block and without `cases_in`, the
+    outer block's read serves (a service called by an endpoint that reads the tokens too)."""
+    if _block_tokens.get() is not None and not cases_in:
+        yield
+        return
     reset = _block_tokens.set(_NOT_READ)
     reset_areas = _block_areas.set(tuple(cases_in))
     try:

@@ -37,7 +37,7 @@ from gridwork.cases.models import (
 )
 from gridwork.cases.photos import CheckedPhoto, check_photos, discard_files, save_photos
 from gridwork.cases.signals import case_event, case_event_written
-from gridwork.core import audit, prepared
+from gridwork.core import audit, prepared, rawsql
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
 from gridwork.core.system import is_system
@@ -143,10 +143,17 @@ def allowed_actions(actor: Any, case: Case) -> list[str]:
 # --- helpers -------------------------------------------------------------------------------------
 
 
+_TRACKING_TAKEN = f"SELECT 1 FROM {Case._meta.db_table} WHERE tracking_code = %s"  # noqa: S608 - a table name
+
+
 def _new_tracking_code() -> str:
+    size = len(TRACKING_ALPHABET)
     for _attempt in range(10):
-        code = "".join(secrets.choice(TRACKING_ALPHABET) for _n in range(TRACKING_LENGTH))
-        if not Case.objects.filter(tracking_code=code).exists():
+        if 256 % size:  # a random byte modulo the size would favour some letters
+            code = "".join(secrets.choice(TRACKING_ALPHABET) for _n in range(TRACKING_LENGTH))
+        else:  # one read of the random source for the whole code
+            code = "".join(TRACKING_ALPHABET[b % size] for b in secrets.token_bytes(TRACKING_LENGTH))
+        if not rawsql.fetch(_TRACKING_TAKEN, [code]):  # fixed SQL: on every report
             return code
     raise RuntimeError("no free tracking code")  # 60 random bits: not expected in practice
 
@@ -286,6 +293,7 @@ def _resolve_reference(model_path: str, actor: Any, pk: Any, field: str, errors:
     return found
 
 
+@reference.one_read()  # the category and the calendar (the deadlines): one token read
 def report_case(
     actor: Any,
     *,
@@ -366,37 +374,39 @@ def report_case(
 
     track = track or cat.default_track
     when = at or now
+    # The new case is made whole before the transaction: on SQLite the transaction holds the one
+    # write lock, so it only writes. (A new row: nothing to lock; the tracking code is unique.)
+    case = Case(
+        tracking_code=_new_tracking_code(),
+        category=cat,
+        track=track,
+        source=source,
+        title=title,
+        description=(description or "").strip(),
+        address=(address or "").strip()[:200],
+        lon=lon_f,
+        lat=lat_f,
+        grid_id=grid_code,
+        building=building,
+        person=person,
+        reporter=_user(actor),
+        reporter_name=reporter_name[:50],
+        reporter_phone=reporter_phone,
+        created_at=when,
+    )
+    grid_role = acting_role(actor, machine.GRID_ROLES, case) if _user(actor) else None
+    if track == Track.ROUTINE and staff:
+        case.status, case.holder_area_id, step = Status.ON_SITE, grid_code, "on_site"
+        case.holder_user = _user(actor) if grid_role else None
+    elif track == Track.EMERGENCY:
+        case.status, case.holder_area_id, step = Status.EMERGENCY, grid_code[:12], "emergency"
+    else:
+        case.status, case.holder_area_id, step = Status.SUBMITTED, grid_code[:12], "accept"
+    with calendar.one_read():  # both deadlines from one fetch of the calendar
+        _start_step(case, step, now)
+        _set_overall_deadline(case, when)
 
     def create() -> Case:
-        case = Case(
-            tracking_code=_new_tracking_code(),
-            category=cat,
-            track=track,
-            source=source,
-            title=title,
-            description=(description or "").strip(),
-            address=(address or "").strip()[:200],
-            lon=lon_f,
-            lat=lat_f,
-            grid_id=grid_code,
-            building=building,
-            person=person,
-            reporter=_user(actor),
-            reporter_name=reporter_name[:50],
-            reporter_phone=reporter_phone,
-            created_at=when,
-        )
-        grid_role = acting_role(actor, machine.GRID_ROLES, case) if _user(actor) else None
-        if track == Track.ROUTINE and staff:
-            case.status, case.holder_area_id, step = Status.ON_SITE, grid_code, "on_site"
-            case.holder_user = _user(actor) if grid_role else None
-        elif track == Track.EMERGENCY:
-            case.status, case.holder_area_id, step = Status.EMERGENCY, grid_code[:12], "emergency"
-        else:
-            case.status, case.holder_area_id, step = Status.SUBMITTED, grid_code[:12], "accept"
-        with calendar.one_read():  # both deadlines from one fetch of the calendar
-            _start_step(case, step, now)
-            _set_overall_deadline(case, when)
         case.save()
         event = _write_event(
             case,

@@ -121,13 +121,13 @@ def test_an_emergency_report_lists_its_alerts_as_a_read_does(
 
 
 # The statements of one report over the API, after a first one has filled the process's copies:
-# token and its user; category token; the user's roles (kept per process in production, but never
-# from inside a transaction, as a test runs); building (scoped); tracking code; calendar token;
-# case, event and audit inserts; then, after the commit (inline here; a worker's task in
-# production): the acceptance centre's staff; notifications already there; the notification;
-# webhook subscriptions; who has an email or phone; and the calendar token for the deadline colour.
-# Transaction statements are left out (a test sees savepoints).
-REPORT_QUERIES = 16
+# token and its user; the reference tokens (once for the category, the deadlines and the answer's
+# deadline colour); the user's roles (kept per process in production, but never from inside a
+# transaction, as a test runs); building (scoped); tracking code; case, event and audit inserts;
+# then, after the commit (inline here; a worker's task in production): the acceptance centre's
+# staff; notifications already there; the notification; webhook subscriptions; who has an email or
+# phone. Transaction statements are left out (a test sees savepoints).
+REPORT_QUERIES = 14
 
 
 def test_a_report_over_the_api_takes_a_fixed_number_of_queries(
@@ -142,7 +142,7 @@ def test_a_report_over_the_api_takes_a_fixed_number_of_queries(
         assert client.post(f"{API}/cases", fields).status_code == 201
     statements = [q["sql"] for q in seen.captured_queries if not _transaction_control(q["sql"])]
     assert len(statements) == REPORT_QUERIES, "\n".join(statements)
-    assert _token_queries(seen.captured_queries) == 3
+    assert _token_queries(seen.captured_queries) == 1
     assert Case.objects.filter(building=building).count() == 2
 
 
