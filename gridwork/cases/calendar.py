@@ -31,9 +31,16 @@ YELLOW_FROM = 0.8
 _MAX_DAYS = 3660
 
 
+_PARSED: dict[tuple[tuple[str, str], ...], list[tuple[dt.time, dt.time]]] = {}
+
+
 def work_periods() -> list[tuple[dt.time, dt.time]]:
-    raw = getattr(settings, "CASES_WORK_PERIODS", DEFAULT_WORK_PERIODS)
-    return [(dt.time.fromisoformat(start), dt.time.fromisoformat(end)) for start, end in raw]
+    # Asked for every day a deadline spans: parsed once per setting's value.
+    raw = tuple((start, end) for start, end in getattr(settings, "CASES_WORK_PERIODS", DEFAULT_WORK_PERIODS))
+    periods = _PARSED.get(raw)
+    if periods is None:
+        periods = _PARSED[raw] = [(dt.time.fromisoformat(s), dt.time.fromisoformat(e)) for s, e in raw]
+    return list(periods)
 
 
 def minutes_per_day() -> int:
@@ -93,13 +100,9 @@ def is_workday(day: dt.date) -> bool:
 
 def _periods_on(day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
     tz = timezone.get_current_timezone()
-    return [
-        (
-            timezone.make_aware(dt.datetime.combine(day, s), tz),
-            timezone.make_aware(dt.datetime.combine(day, e), tz),
-        )
-        for s, e in work_periods()
-    ]
+    # What timezone.make_aware gives for a zoneinfo zone (the time with the zone attached).
+    combine = dt.datetime.combine
+    return [(combine(day, s, tzinfo=tz), combine(day, e, tzinfo=tz)) for s, e in work_periods()]
 
 
 def add_working_time(start: dt.datetime, amount: int, unit: str) -> dt.datetime:

@@ -187,7 +187,7 @@ def _user(actor: Any) -> Any:
 def _write_event(
     case: Case, action: str, actor: Any, *, role: str = "", label: str = "", **fields: Any
 ) -> CaseEvent:
-    event = CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         action=action,
         actor=_user(actor),
@@ -195,6 +195,7 @@ def _write_event(
         actor_role=role,
         **fields,
     )
+    prepared.insert(event)
     event_id, case_id, to_status = event.pk, case.pk, event.to_status
     # `event` (with its case) as written: every service saves the case before writing its event,
     # so receivers need not read back what was just written.
@@ -407,7 +408,7 @@ def report_case(
         _set_overall_deadline(case, when)
 
     def create() -> Case:
-        case.save()
+        prepared.insert(case)
         event = _write_event(
             case,
             Action.REPORT,

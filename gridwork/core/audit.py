@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import models
 
+from gridwork.core import prepared
 from gridwork.core.models import AuditEvent, RecordHistory
 from gridwork.core.request_context import current_ip
 
@@ -41,7 +42,7 @@ def log(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         area_code = area_code or record_area_code(obj)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=_actor(actor),
         actor_label=actor_label or _label(actor),
         action=action,
@@ -52,6 +53,8 @@ def log(
         reason=reason,
         detail=detail or {},
     )
+    prepared.insert(event)  # on every audited write: the INSERT compiled once
+    return event
 
 
 def record_area_code(obj: models.Model) -> str:

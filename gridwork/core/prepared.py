@@ -38,8 +38,9 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import QuerySet
+from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from gridwork.core import rawsql
@@ -208,6 +209,74 @@ def instances(user: Any, key: Hashable | None, build: Callable[..., QuerySet], *
     if model is None:  # nothing in scope: no statement was made
         return []
     return [model.from_db(alias, names, row) for row in _rows(statement, params)]
+
+
+@dataclass(frozen=True)
+class _Insert:
+    sql: str
+    fields: tuple[models.Field, ...]
+    returning: bool
+
+
+_inserts: dict[tuple[type[models.Model], str, bool], _Insert] = {}
+
+
+def _insert_statement(model: type[models.Model], with_pk: bool) -> _Insert:
+    key = (model, connection.vendor, with_pk)
+    statement = _inserts.get(key)
+    if statement is None:
+        meta, quote = model._meta, connection.ops.quote_name
+        fields = tuple(f for f in meta.concrete_fields if with_pk or not f.primary_key)
+        returning = not with_pk and connection.features.can_return_columns_from_insert
+        columns = ", ".join(quote(f.column) for f in fields)
+        # Names from the model; the values are parameters.
+        sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({rawsql.placeholders(fields)})"  # noqa: S608
+        if returning:
+            sql += f" RETURNING {quote(meta.pk.column)}"
+        statement = _inserts[key] = _Insert(sql, fields, returning)
+    return statement
+
+
+def _plain_save(model: type[models.Model]) -> bool:
+    """Whether save() of a new instance of `model` is one INSERT and nothing else."""
+    from gridwork.core.models import AppendOnlyModel  # refuses updates only: inserts as Model does
+
+    return (
+        model.save in (models.Model.save, AppendOnlyModel.save)
+        and not model._meta.parents
+        and not pre_save.has_listeners(model)
+        and not post_save.has_listeners(model)
+    )
+
+
+def insert(instance: models.Model) -> None:
+    """Write a new `instance` as `instance.save()` would: the same values, prepared by the same field
+    methods (auto_now, defaults, JSON), with the INSERT compiled once per model instead of on every
+    save (the ORM's insert compiler costs about 0.1 ms a row; a case report writes several). Where
+    save() would do more than one INSERT (a save() of its own, save signal receivers, a parent
+    model) or a value is an expression, this is save() itself."""
+    model = type(instance)
+    if not instance._state.adding or not _plain_save(model):
+        instance.save()
+        return
+    instance._prepare_related_fields_for_save(operation_name="save")
+    statement = _insert_statement(model, with_pk=instance.pk is not None)
+    values = []
+    for field in statement.fields:
+        value = field.pre_save(instance, add=True)
+        if hasattr(value, "resolve_expression"):
+            instance.save()
+            return
+        values.append(field.get_db_prep_save(value, connection))
+    # As save() does: a failed write inside a transaction marks it for rollback even if caught.
+    with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
+        cursor.execute(statement.sql, values)
+        if statement.returning:
+            instance.pk = cursor.fetchone()[0]
+        elif instance.pk is None:
+            instance.pk = connection.ops.last_insert_id(cursor, model._meta.db_table, model._meta.pk.column)
+    instance._state.adding = False
+    instance._state.db = connection.alias
 
 
 def forget() -> None:

@@ -25,18 +25,31 @@ def next_prefix(prefix: str) -> str | None:
     return None
 
 
+def shorter_inside(prefix: str, upper: str | None) -> list[str]:
+    """The codes shorter than `prefix` that still fall in [prefix, upper): the beginnings of `upper`
+    that are above the prefix. There are some only when the increment carried (a prefix ending in
+    9): 49 → 50 takes in "5", which does not start with 49."""
+    if upper is None:
+        return []
+    return [upper[:n] for n in range(1, len(prefix)) if upper[:n] > prefix]
+
+
 def code_range_q(field: str, prefix: str) -> models.Q:
     """Codes starting with a digit-only `prefix`, as an index-friendly range on `field`.
 
-    Codes are all digits of fixed lengths per level, so `prefix <= code < next_prefix(prefix)` holds
-    exactly the codes that start with the prefix.
+    For codes of digits at least as long as the prefix, `prefix <= code < next_prefix(prefix)` holds
+    exactly the codes that start with it; the few shorter codes inside the range (an area above a
+    scope whose code ends in 9) are left out by name.
     """
     if not prefix.isdigit() or not prefix.isascii():
         # Not an area code (say, typed into a filter): keep the exact prefix meaning.
         return models.Q(**{f"{field}__startswith": prefix})
     upper = next_prefix(prefix)
     query = models.Q(**{f"{field}__gte": prefix})
-    return query & models.Q(**{f"{field}__lt": upper}) if upper is not None else query
+    if upper is not None:
+        query &= models.Q(**{f"{field}__lt": upper})
+    excluded = shorter_inside(prefix, upper)
+    return query & ~models.Q(**{f"{field}__in": excluded}) if excluded else query
 
 
 def prefix_q(field: str, codes: list[str]) -> models.Q | None:

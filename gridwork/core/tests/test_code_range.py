@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from gridwork.areas.models import Area
 from gridwork.conftest import GRID_A1, GRID_B1, District
-from gridwork.core.scoping import code_range_q, next_prefix, prefix_q
+from gridwork.core.scoping import code_range_q, next_prefix, prefix_q, shorter_inside
 from gridwork.registry.models import Household, Person
 
 
@@ -29,10 +29,14 @@ def test_next_prefix(prefix: str, upper: str | None) -> None:
 
 
 def test_code_range_q_bounds() -> None:
-    assert code_range_q("code", "110112009").children == [
-        ("code__gte", "110112009"),
-        ("code__lt", "110112010"),
+    assert code_range_q("code", "110112008").children == [
+        ("code__gte", "110112008"),
+        ("code__lt", "110112009"),
     ]
+    # A carry: the one shorter code inside the range is left out by name.
+    carried = code_range_q("code", "110112009")
+    assert carried.children[:2] == [("code__gte", "110112009"), ("code__lt", "110112010")]
+    assert carried.children[2].negated and carried.children[2].children == [("code__in", ["11011201"])]
     assert code_range_q("code", "999").children == [("code__gte", "999")]
     # Not digits (a typed filter): the exact prefix meaning, not a range.
     assert code_range_q("code", "E01").children == [("code__startswith", "E01")]
@@ -45,10 +49,22 @@ def test_code_range_q_bounds() -> None:
     code=st.text(alphabet="0123456789", min_size=1, max_size=15),
 )
 def test_range_equals_prefix(prefix: str, code: str) -> None:
-    # For codes of digits, inside the range is exactly "starts with the prefix".
+    # For codes of digits, inside the range and not one of the shorter codes left out by name is
+    # exactly "starts with the prefix", whatever the lengths.
     upper = next_prefix(prefix)
     in_range = code >= prefix and (upper is None or code < upper)
-    assert in_range == code.startswith(prefix)
+    assert (in_range and code not in shorter_inside(prefix, upper)) == code.startswith(prefix)
+
+
+def test_an_area_above_a_scope_ending_in_9_is_not_inside_it(district: District) -> None:
+    # The range of street 110111999 is [110111999, 110112000): the district 110112 sorts inside it.
+    Area.objects.create(code="110111", name="邻区", level=1)
+    street = Area.objects.create(
+        code="110111999", name="九九九街道", level=2, parent=Area.objects.get(code="110111")
+    )
+    found = set(Area.objects.filter(code_range_q("code", street.code)).values_list("code", flat=True))
+    assert found == {"110111999"}
+    assert shorter_inside("110111999", next_prefix("110111999")) == ["110112", "1101120", "11011200"]
 
 
 def _old_visible(model: type, codes: list[str], field: str) -> set[int]:
