@@ -150,6 +150,7 @@ def _user_key(request: HttpRequest) -> Hashable:
 
 
 _CHAR_INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
+_CHARS = frozenset(CSRF_ALLOWED_CHARS)
 # Random bytes below this are used (modulo the alphabet's size) for the mask: no value favoured.
 _UNBIASED_BELOW = 256 - 256 % len(CSRF_ALLOWED_CHARS)
 
@@ -159,8 +160,8 @@ def _fresh_csrf_token(request: HttpRequest) -> str:
     new random mask, the cookie then sent again to renew it), with the mask drawn from one read of
     the system's random source rather than one draw per character: each kept page gets one."""
     secret = request.META.get("CSRF_COOKIE")
-    if not isinstance(secret, str) or len(secret) != CSRF_SECRET_LENGTH:
-        return get_token(request)  # no cookie yet: Django makes one
+    if not isinstance(secret, str) or len(secret) != CSRF_SECRET_LENGTH or not _CHARS.issuperset(secret):
+        return get_token(request)  # no cookie yet (or not one Django made): Django's own way
     request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True
     size = len(CSRF_ALLOWED_CHARS)
     mask: list[int] = []

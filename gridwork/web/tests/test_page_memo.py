@@ -120,6 +120,25 @@ def test_each_response_carries_a_fresh_valid_csrf_token(district: District) -> N
     assert client.get("/").status_code == 302  # signed out
 
 
+def test_the_kept_pages_csrf_token_unmasks_to_the_cookies_secret() -> None:
+    from django.middleware.csrf import _get_new_csrf_string, _unmask_cipher_token
+
+    request = HttpRequest()
+    request.META["CSRF_COOKIE"] = secret = _get_new_csrf_string()
+    tokens = {page_memo._fresh_csrf_token(request) for _ in range(50)}
+    assert len(tokens) == 50 and all(len(t) == 64 for t in tokens)
+    assert {_unmask_cipher_token(t) for t in tokens} == {secret}
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True  # the cookie is renewed, as get_token does
+    # No cookie: Django's get_token makes one. Not one of Django's: left to get_token as well.
+    for cookie in (None, "x" * 31):
+        bare = HttpRequest()
+        if cookie is not None:
+            bare.META["CSRF_COOKIE"] = cookie
+        token = page_memo._fresh_csrf_token(bare)
+        assert _unmask_cipher_token(token) == bare.META["CSRF_COOKIE"]
+        assert cookie is not None or len(bare.META["CSRF_COOKIE"]) == 32
+
+
 def test_a_render_that_queries_is_not_kept(district: District, monkeypatch: pytest.MonkeyPatch) -> None:
     render = page_memo.render_to_string
 
