@@ -1,5 +1,7 @@
 """A token per grid that database triggers replace on every write to a case of that grid, and a
 reference token for the areas (their names appear on the case lists kept under the grid tokens).
+On SQLite the triggers write with an upsert, and 0003's are made again so: a trigger's INSERT OR
+REPLACE turns into the firing statement's own conflict clause (INSERT OR IGNORE: no new token).
 
 Triggers, as for the reference tokens (0003): queryset updates, bulk writes, raw SQL, the admin and
 other processes all replace the tokens, so no process keeps a list of cases that is outdated. On
@@ -12,6 +14,7 @@ from django.db import migrations, models
 SQLITE_TOKEN = "lower(hex(randomblob(8)))"
 PG_TOKEN = "md5(random()::text || clock_timestamp()::text || grid_code)"
 EVENTS = ("insert", "update", "delete")
+REFERENCE_TABLES = {"category": "cases_category", "calendar": "cases_workcalendarday"}  # as in 0003
 
 
 def _pg_upsert(source: str) -> str:
@@ -68,7 +71,12 @@ def create(apps, schema_editor):
             "ON CONFLICT (name) DO UPDATE SET token = EXCLUDED.token;"
         )
     elif vendor == "sqlite":
-        replace = f"INSERT OR REPLACE INTO cases_gridversion (grid_code, token) VALUES ({{}}.grid_code, {SQLITE_TOKEN});"
+        # An upsert, not INSERT OR REPLACE: the conflict clause of the statement that fires a trigger
+        # overrides the trigger's own (an INSERT OR IGNORE of a case would keep the old token).
+        replace = (
+            f"INSERT INTO cases_gridversion (grid_code, token) VALUES ({{}}.grid_code, {SQLITE_TOKEN}) "
+            "ON CONFLICT (grid_code) DO UPDATE SET token = excluded.token;"
+        )
         bodies = {
             "insert": replace.format("NEW"),
             "update": replace.format("OLD") + " " + replace.format("NEW"),
@@ -82,11 +90,15 @@ def create(apps, schema_editor):
             f"INSERT INTO cases_gridversion (grid_code, token) SELECT grid_code, {SQLITE_TOKEN} "
             "FROM (SELECT DISTINCT grid_code FROM cases_case);"
         )
-        for event in EVENTS:
-            schema_editor.execute(
-                f"CREATE TRIGGER areas_area_version_{event} AFTER {event.upper()} ON areas_area BEGIN "
-                f"INSERT OR REPLACE INTO cases_referenceversion (name, token) VALUES ('area', {SQLITE_TOKEN}); END;"
-            )
+        # The areas' token, and the reference tokens of 0003 made again the same way (an upsert).
+        for name, table in {**REFERENCE_TABLES, "area": "areas_area"}.items():
+            for event in EVENTS:
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_version_{event};")
+                schema_editor.execute(
+                    f"CREATE TRIGGER {table}_version_{event} AFTER {event.upper()} ON {table} BEGIN "
+                    f"INSERT INTO cases_referenceversion (name, token) VALUES ('{name}', {SQLITE_TOKEN}) "
+                    "ON CONFLICT (name) DO UPDATE SET token = excluded.token; END;"
+                )
         schema_editor.execute(
             f"INSERT OR REPLACE INTO cases_referenceversion (name, token) VALUES ('area', {SQLITE_TOKEN});"
         )
@@ -104,6 +116,7 @@ def drop(apps, schema_editor):
         for event in EVENTS:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS cases_case_grid_version_{event};")
             schema_editor.execute(f"DROP TRIGGER IF EXISTS areas_area_version_{event};")
+        # 0003's triggers stay, in their upsert form (the same effect).
     schema_editor.execute("DELETE FROM cases_referenceversion WHERE name = 'area';")
 
 

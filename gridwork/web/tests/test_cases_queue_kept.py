@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from gridwork.areas.models import Area
-from gridwork.cases.models import Case, GridVersion, ReferenceVersion
+from gridwork.cases.models import Case, Category, GridVersion, ReferenceVersion
 from gridwork.cases.tests.conftest import URBAN
 from gridwork.cases.tests.helpers import do, report
 from gridwork.conftest import GRID_A1, GRID_A2, GRID_B1, District
@@ -60,6 +60,18 @@ def test_every_kind_of_write_replaces_the_token_of_its_grid_only(cd: District) -
         cursor.execute("DELETE FROM cases_case WHERE id = %s", [case.pk])
     assert _token(GRID_A2) not in (None, moved_to)
     assert _token(GRID_B1) == other
+    # A write that ignores conflicts (its clause would override an INSERT OR REPLACE in a trigger).
+    before = _token(GRID_A1)
+    fields = {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields if not f.primary_key}
+    Case.objects.bulk_create(
+        [Case(**{**fields, "grid_id": GRID_A1, "tracking_code": "IGN0001"})], ignore_conflicts=True
+    )
+    assert _token(GRID_A1) not in (None, before)
+    category = ReferenceVersion.objects.get(name="category").token
+    Category.objects.bulk_create(
+        [Category(code="E0199", name_zh="新类", name_en="new")], ignore_conflicts=True
+    )
+    assert ReferenceVersion.objects.get(name="category").token != category
     area = ReferenceVersion.objects.get(name="area").token
     Area.objects.filter(code=GRID_A1).update(name="改名网格")
     assert ReferenceVersion.objects.get(name="area").token != area
