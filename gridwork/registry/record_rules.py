@@ -34,6 +34,32 @@ from gridwork.registry.services import (
     person_rule_errors,
 )
 
+BLANK = "value is None or value == ''"
+
+
+def plain_condition(field: models.Field, number: int, namespace: dict[str, Any]) -> str | None:
+    """A Python expression true of `value` when full_clean's checks of `field` pass (blank, type,
+    length, choices), for a generated check (`namespace` gets the choices as `choices<number>`);
+    None when the field is not plain (other validators, other types): ask Django."""
+    if not all(isinstance(v, MaxLengthValidator) for v in field.validators):
+        return None
+    checks = [BLANK] if field.blank else []
+    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
+        checks.append("type(value) is date")
+    elif isinstance(field, models.CharField | models.TextField):
+        fast = ["type(value) is str"]
+        if getattr(field, "max_length", None):
+            fast.append(f"len(value) <= {int(field.max_length)}")
+        if field.flatchoices:
+            namespace[f"choices{number}"] = frozenset(str(v) for v, _label in field.flatchoices)
+            fast.append(f"value in choices{number}")
+        if not field.blank:
+            fast.append("value != ''")
+        checks.append(" and ".join(fast))
+    else:
+        return None
+    return " or ".join(f"({check})" for check in checks)
+
 
 class FieldRules:
     """full_clean's field checks of one model, compiled to plain comparisons.
@@ -63,26 +89,10 @@ class FieldRules:
         namespace: dict[str, Any] = {"date": dt.date, "slow": self._slow}
         lines = ["def errors(values):", "    found = {}"]
         for number, field in enumerate(self.fields):
-            plain = isinstance(field, models.CharField | models.TextField | models.DateField) and all(
-                isinstance(v, MaxLengthValidator) for v in field.validators
-            )
-            checks = []
-            if field.blank:
-                checks.append("value is None or value == ''")
-            if plain and isinstance(field, models.DateField):
-                checks.append("type(value) is date")
-            elif plain:
-                fast = ["type(value) is str"]
-                if getattr(field, "max_length", None):
-                    fast.append(f"len(value) <= {int(field.max_length)}")
-                if field.flatchoices:
-                    namespace[f"choices{number}"] = frozenset(str(v) for v, _label in field.flatchoices)
-                    fast.append(f"value in choices{number}")
-                if not field.blank:
-                    fast.append("value != ''")
-                checks.append(" and ".join(fast))
+            condition = plain_condition(field, number, namespace)
+            if condition is None:  # not a plain field: only an empty value passes without Django
+                condition = BLANK if field.blank else "False"
             lines.append(f"    value = values.get({field.attname!r})")
-            condition = " or ".join(f"({c})" for c in checks) or "False"
             lines += [f"    if not ({condition}):", f"        slow(found, {number}, value)"]
         lines.append("    return found")
         exec(compile("\n".join(lines), f"<field rules of {self.model.__name__}>", "exec"), namespace)  # noqa: S102

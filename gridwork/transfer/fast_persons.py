@@ -16,7 +16,7 @@ values; tests compare the two on varied rows.
 The rules repeated here, with their originals:
 - cells: the same parsers as `fast_rows.RowParser`; a cell of a low-variety column (choices,
   dates, numbers) is parsed and checked once per distinct text and remembered;
-- fields: full_clean's field checks as `record_rules.FieldRules` compiles them (blank, type,
+- fields: full_clean's field checks by the same `record_rules.plain_condition` as FieldRules (blank, type,
   length, choices); any other kind of field is asked through Django's `field.clean` once per
   distinct value;
 - GB 11643 (`core.validators.parse_resident_id`): 17 ASCII digits and a check character, a
@@ -37,11 +37,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from gridwork.core.validators import PROVINCE_CODES
 from gridwork.registry import choices as c
+from gridwork.registry.record_rules import plain_condition
 from gridwork.transfer.columns import Kind, code_text, text
 
 FastRow = Callable[[list[Any]], list[Any] | None]
@@ -103,30 +103,6 @@ class IdParts:
         found = (total, "M" if int(digits[2]) % 2 == 1 else "F")
         self.sequences[digits] = found  # at most 1000 keys
         return found
-
-
-def _plain_condition(field: models.Field, number: int, namespace: dict[str, Any]) -> str | None:
-    """FieldRules' test of a value that passes full_clean's field checks; None: not a plain field."""
-    if not all(isinstance(v, MaxLengthValidator) for v in field.validators):
-        return None
-    checks = []
-    if field.blank:
-        checks.append("value is None or value == ''")
-    if isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField):
-        checks.append("type(value) is date")
-    elif isinstance(field, models.CharField | models.TextField):
-        fast = ["type(value) is str"]
-        if getattr(field, "max_length", None):
-            fast.append(f"len(value) <= {int(field.max_length)}")
-        if field.flatchoices:
-            namespace[f"choices{number}"] = frozenset(str(v) for v, _label in field.flatchoices)
-            fast.append(f"value in choices{number}")
-        if not field.blank:
-            fast.append("value != ''")
-        checks.append(" and ".join(fast))
-    else:
-        return None
-    return " or ".join(f"({check})" for check in checks)
 
 
 def _verdict(field: models.Field) -> Callable[[Any], bool]:
@@ -196,7 +172,7 @@ def generate(
     derived = {"birth_date", "sex"}
     conditions: dict[str, Callable[[Any], bool]] = {}
     for number, field in enumerate(editable):
-        condition = _plain_condition(field, number, namespace)
+        condition = plain_condition(field, number, namespace)
         if condition is None:
             namespace[f"accepts{number}"] = _verdict(field)
             condition = f"accepts{number}(value)"
