@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from gridwork.core.language import translated_once
 from gridwork.core.scoping import ScopedQuerySet, code_range_q, prefix_q
 from gridwork.core.validators import AREA_CODE_LENGTHS, validate_area_code
 
@@ -31,18 +31,11 @@ def ancestor_codes(code: str) -> list[str]:
     return [code[:n] for n in (6, 9, 12) if n < len(code)]
 
 
-_LEVEL_NAMES: dict[tuple[str | None, int, bool], str] = {}
-
-
 def level_name(level: int, rural: bool) -> str:
     """What an area of this level is called (a street or a town, a community or a village), in the
     active language (translated once per language and process: a list of areas asks for each)."""
-    key = (get_language(), level, rural)
-    name = _LEVEL_NAMES.get(key)
-    if name is None:
-        names = RURAL_LEVEL_NAMES if rural else URBAN_LEVEL_NAMES
-        name = _LEVEL_NAMES[key] = str(names[level])
-    return name
+    names = RURAL_LEVEL_NAMES if rural else URBAN_LEVEL_NAMES
+    return translated_once(("area-level", level, rural), lambda: str(names[level]))
 
 
 class CommunityKind(models.TextChoices):

@@ -8,10 +8,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from gridwork.accounts.access import AREAS_VIEW, REGISTER_VIEW, can
 from gridwork.areas.models import Level
+from gridwork.core.language import choice_labels
 from gridwork.core.masking import mask_id_number, mask_phone
 from gridwork.registry import choices, stats
 from gridwork.registry.counts import BASE_METRICS
@@ -90,18 +90,9 @@ class PersonRows:
     """What a list shows of a person: labels in the request's language, the age, the masked numbers
     (never the numbers themselves)."""
 
-    # The labels per language, translated once per process.
-    _labels: dict[str | None, tuple[dict[str, str], dict[str, str]]] = {}
-
     def __init__(self) -> None:
-        language = get_language()
-        labels = self._labels.get(language)
-        if labels is None:
-            labels = self._labels[language] = (
-                {value: str(label) for value, label in choices.Sex.choices},
-                {value: str(label) for value, label in choices.PersonStatus.choices},
-            )
-        self.sexes, self.statuses = labels
+        self.sexes = choice_labels(choices.Sex)
+        self.statuses = choice_labels(choices.PersonStatus)
         self.today = timezone.localdate()
 
     def shown(self, row: dict[str, Any]) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from gridwork.cases.models import (
     TimeUnit,
     Track,
 )
-from gridwork.core.language import pick
+from gridwork.core.language import choice_labels, pick, translated_once
 from gridwork.registry.models import Building
 from gridwork.web.access import signed_in
 from gridwork.web.page_memo import render_page
@@ -191,16 +191,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-_STATUS_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {}
-
-
 def status_choices() -> tuple[tuple[str, str], ...]:
     """The statuses with their labels in the active language (made once per language and process)."""
-    language = get_language() or ""
-    choices = _STATUS_CHOICES.get(language)
-    if choices is None:
-        choices = _STATUS_CHOICES[language] = tuple((value, str(label)) for value, label in Status.choices)
-    return choices
+    return translated_once("case-status-choices", lambda: tuple(choice_labels(Status).items()))
 
 
 class QueueRow:
