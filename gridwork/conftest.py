@@ -204,17 +204,6 @@ def _tasks_run_inline(settings: Any) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
-@pytest.fixture(autouse=True)
-def _nothing_kept_between_tests() -> None:
-    # Each test builds its district anew, with the same keys and names: a page kept by an earlier
-    # test (web/page_memo.py) would answer without rendering, leaving no response.context to check.
-    from gridwork.core import prepared
-    from gridwork.web import page_memo
-
-    page_memo.memo.clear()
-    prepared.forget()
-
-
 @pytest.fixture
 def district(db: Any) -> District:
     return build_district()

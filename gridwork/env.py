@@ -72,3 +72,23 @@ def secret_key(directory: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+_CACHE_BACKENDS = {
+    "locmem": "django.core.cache.backends.locmem.LocMemCache",
+    "dummy": "django.core.cache.backends.dummy.DummyCache",
+    "redis": "django.core.cache.backends.redis.RedisCache",
+}
+
+
+def cache_config(url: str) -> dict[str, dict[str, str]]:
+    """CACHES from a URL: `locmem://` (per process), `dummy://` (nothing kept), or
+    `redis://host:port/db` (shared by every process: what several web processes need)."""
+    scheme = url.split("://", 1)[0] if "://" in url else ""
+    backend = _CACHE_BACKENDS.get(scheme)
+    if backend is None:
+        raise EnvError(f"CACHE_URL: expected locmem://, dummy:// or redis://…, got {url!r}")
+    config = {"BACKEND": backend}
+    if scheme == "redis":
+        config["LOCATION"] = url
+    return {"default": config}

@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from gridwork.env import env_bool, env_choice, env_int, env_list, env_str, secret_key, var_dir
+from gridwork.env import cache_config, env_bool, env_choice, env_int, env_list, env_str, secret_key, var_dir
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = var_dir()
@@ -48,11 +48,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "gridwork.accounts.middleware.SessionAccessMiddleware",
+    "gridwork.accounts.middleware.SessionRenewalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gridwork.core.middleware.RequestContextMiddleware",
+    "gridwork.core.middleware.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "gridwork.urls"
@@ -82,21 +83,17 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN,
-    # so two writers queue on the busy timeout instead of failing on lock upgrade.
-    # Connections are kept (CONN_MAX_AGE as for any database): opening one per request runs the
-    # PRAGMAs below each time, which cost more than a simple read. Each process or thread has its own.
+    # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN, so two
+    # writers queue on the busy timeout instead of failing on a lock upgrade. A writer that cannot
+    # get the lock within DB_BUSY_TIMEOUT_SECONDS gets "database is locked", which the web answers
+    # with 503 and Retry-After (gridwork.core.middleware.BusyDatabaseMiddleware).
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-            " PRAGMA busy_timeout=10000;"
-        ),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 10,
+        "timeout": env_int("DB_BUSY_TIMEOUT_SECONDS", 5),
     }
-    # The same backend, with the processes' write transactions queued on a file lock rather than
-    # SQLite's sleeping busy handler (gridwork/core/sqlite_queue/base.py).
-    DATABASES["default"]["ENGINE"] = "gridwork.core.sqlite_queue"
+
+CACHES = cache_config(env_str("CACHE_URL", "locmem://"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -143,8 +140,6 @@ MEDIA_ROOT = VAR_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 
 API_PAGE_SIZE_MAX = env_int("API_PAGE_SIZE_MAX", 500)
-# Rendered pages kept per process for equal inputs (gridwork/web/page_memo.py); 0 turns it off.
-PAGE_MEMO_ENTRIES = env_int("PAGE_MEMO_ENTRIES", 512)
 # Largest import file accepted (bytes); an XLSX may unpack to at most ten times this.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 

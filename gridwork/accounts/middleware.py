@@ -1,4 +1,4 @@
-"""The idle timeout without a session write per request, and the session kept at hand for the roles.
+"""The idle timeout without a session write per request.
 
 Django renews a session's expiry only when it saves the session; saving it on every request
 (SESSION_SAVE_EVERY_REQUEST) turns every page view into a write. Here a signed-in session is
@@ -10,35 +10,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib.auth import SESSION_KEY
-from django.contrib.auth.middleware import get_user
 from django.http import HttpRequest, HttpResponse
-from django.utils.functional import SimpleLazyObject
-
-from gridwork.accounts.access import SESSION_ATTR
 
 REFRESH_SECONDS = 60
 SEEN_KEY = "_gw_seen"
 
 
-def _user_with_session(request: HttpRequest) -> Any:
-    user = get_user(request)  # the one Django's AuthenticationMiddleware loads (cached per request)
-    if user.is_authenticated:
-        setattr(user, SESSION_ATTR, request.session)
-    return user
-
-
-class SessionAccessMiddleware:
-    """After AuthenticationMiddleware: renews the session at most once a minute, and lets
-    `accounts.access.active_assignments` keep the user's roles in the session."""
+class SessionRenewalMiddleware:
+    """Renews a signed-in session at most once a minute."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.user = SimpleLazyObject(lambda: _user_with_session(request))
         session = request.session
         if SESSION_KEY in session:  # signed in; an anonymous visitor gets no session made here
             now = int(time.time())

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from gridwork.accounts.access import ACCOUNTS_MANAGE, forget_assignments, has_capability, scope_codes
 from gridwork.accounts.models import ApiToken, Role, RoleAssignment
 from gridwork.areas.models import Area
-from gridwork.core import audit, rawsql
+from gridwork.core import audit
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
 from gridwork.core.permissions import require
@@ -248,24 +248,13 @@ def issue_token(actor: Any, user: Any, name: str, days: int | None = 365) -> str
     return raw
 
 
-def active_user(pk: Any) -> Any:
-    """The active user with this key, or None: one read by key in fixed SQL (core/rawsql.py), as
-    every signed-in request and every API request makes it."""
-    found = rawsql.instances(User, "id = %s", [pk])
-    return found[0] if found and found[0].is_active else None
-
-
 def user_for_token(raw: str) -> Any:
     """The active user a bearer token belongs to, or None."""
     if not raw or not raw.startswith("gw_"):
         return None
-    # On every API request: fixed SQL by key (core/rawsql.py), no ORM query building.
-    found = rawsql.instances(ApiToken, "key_hash = %s AND revoked = %s", [_hash(raw), False])
-    user = active_user(found[0].user_id) if found else None
-    if user is None:
+    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(raw), revoked=False).first()
+    if token is None or not token.user.is_active:
         return None
-    token = found[0]
-    token.user = user
     now = timezone.now()
     if token.expires_at and token.expires_at <= now:
         return None

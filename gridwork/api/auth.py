@@ -12,7 +12,6 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
-from gridwork.accounts.access import FRESH_ROW_ATTR
 from gridwork.accounts.services import user_for_token
 
 
@@ -23,8 +22,6 @@ class TokenAuth(HttpBearer):
         user = user_for_token(token.strip())
         if user is None:
             return None
-        # The row was read just now: its roles_version is current (see accounts.access).
-        setattr(user, FRESH_ROW_ATTR, True)
         request.user = user
         return user
 

@@ -7,6 +7,8 @@
 - No or bad credentials: 401 {"detail": "..."}.
 - Conflict (the record's state does not allow it now, or it changed under the caller): 409
   {"detail": "..."}.
+- The database stayed locked past its busy timeout (nothing was written): 503 {"detail": "..."}
+  with Retry-After.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -22,6 +25,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from gridwork.core.errors import Conflict, NotFound
+from gridwork.core.middleware import BUSY_RETRY_AFTER, is_busy
 
 
 def not_found_message() -> str:
@@ -111,7 +115,16 @@ def install(api: NinjaAPI) -> None:
         message = str(exc) or _("The record changed; reload it and try again.")
         return api.create_response(request, {"detail": message}, status=409)
 
+    def busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+        if not is_busy(exc):
+            raise exc
+        message = _("The database is busy. Nothing was saved; please try again in a moment.")
+        response = api.create_response(request, {"detail": message}, status=503)
+        response["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
+
     api.add_exception_handler(NotFound, not_found)
+    api.add_exception_handler(OperationalError, busy)
     api.add_exception_handler(Http404, not_found)
     api.add_exception_handler(PermissionDenied, forbidden)
     api.add_exception_handler(DjangoValidationError, invalid)

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gridwork.core.language import translated_once
 from gridwork.core.scoping import ScopedQuerySet, code_range_q, prefix_q
 from gridwork.core.validators import AREA_CODE_LENGTHS, validate_area_code
 
@@ -33,9 +32,8 @@ def ancestor_codes(code: str) -> list[str]:
 
 def level_name(level: int, rural: bool) -> str:
     """What an area of this level is called (a street or a town, a community or a village), in the
-    active language (translated once per language and process: a list of areas asks for each)."""
-    names = RURAL_LEVEL_NAMES if rural else URBAN_LEVEL_NAMES
-    return translated_once(("area-level", level, rural), lambda: str(names[level]))
+    active language."""
+    return str((RURAL_LEVEL_NAMES if rural else URBAN_LEVEL_NAMES)[level])
 
 
 class CommunityKind(models.TextChoices):

@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import DateTimeField, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,9 +21,9 @@ from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status as HttpStatus
 
-from gridwork.accounts.access import CASES_VIEW, can, department_scopes, scope_codes
+from gridwork.accounts.access import CASES_VIEW, department_scopes, scope_codes
 from gridwork.api.pagination import CappedLimitOffset
-from gridwork.cases import calendar, queues, reference, services
+from gridwork.cases import calendar, queues, services
 from gridwork.cases.api_schemas import (
     CaseActionIn,
     CaseDetailOut,
@@ -75,37 +75,8 @@ def _photos(photos: list[UploadedFile] | None) -> list[UploadedFile]:
 def report_case(
     request: HttpRequest, payload: Form[CaseReportIn], photos: list[UploadedFile] = PHOTOS
 ) -> Any:
-    with reference.one_read():  # one token read for the report and the answer
-        return _report(request, payload, photos)
-
-
-def _report(request: HttpRequest, payload: CaseReportIn, photos: list[UploadedFile] | None) -> Any:
-    data = payload.model_dump()
-    sent = _photos(photos)
-    case = services.report_case(request.user, photos=sent, **data)
-    if sent or not can(request.user, CASES_VIEW, case.grid_id):
-        # Photos to list, or a reporter who may not read cases here (the scoped read answers 404):
-        # the general path.
-        return HttpStatus(201, _detail(request, case.pk))
-    # The case is in the reporter's scope (so the scoped read would find it) and the service hands
-    # back the rows it wrote, timeline included: answer from those instead of reading them back.
-    for event in case.written_events:
-        _as_read(event)
-        event._prefetched_objects_cache = {"photos": []}
-    case._prefetched_objects_cache = {"events": case.written_events}
-    case.allowed_actions_now = services.allowed_actions(request.user, case)
-    return HttpStatus(201, _with_colours([_as_read(case)], timezone.now())[0])
-
-
-def _as_read(obj: Any) -> Any:
-    """Times in UTC, as the database gives them back (a deadline is computed in local time): the
-    answer is then the same text as after a read."""
-    for field in obj._meta.concrete_fields:
-        if isinstance(field, DateTimeField):
-            value = getattr(obj, field.attname)
-            if value is not None:
-                setattr(obj, field.attname, value.astimezone(dt.UTC))
-    return obj
+    case = services.report_case(request.user, photos=_photos(photos), **payload.model_dump())
+    return HttpStatus(201, _detail(request, case.pk))
 
 
 @router.get("/cases", response=CasePage, summary="The queues: cases in scope, filtered")

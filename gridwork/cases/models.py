@@ -154,32 +154,6 @@ class WorkCalendarDay(models.Model):
         return f"{self.date} {'+' if self.is_workday else '-'} {self.name}"
 
 
-class ReferenceVersion(models.Model):
-    """A random token per kind of reference data ("category", "calendar"), replaced by database
-    triggers on every write to its table (migration 0003), whoever writes: processes that keep the
-    data in memory (gridwork.cases.reference) compare tokens before each use. Random, not a counter,
-    so that a rolled-back or wiped token never comes back."""
-
-    name = models.CharField(primary_key=True, max_length=20)
-    token = models.CharField(max_length=40)
-
-    def __str__(self) -> str:
-        return f"{self.name} {self.token}"
-
-
-class GridVersion(models.Model):
-    """A random token per grid, replaced by database triggers on every write to a case of that grid
-    (migration 0005), whoever writes. A list of cases read for a set of grids is kept in memory
-    under the tokens of those grids (gridwork.core.prepared) and read again once any of them
-    changes. No foreign key: a token outlives nothing it could point at wrongly."""
-
-    grid_code = models.CharField(primary_key=True, max_length=15)
-    token = models.CharField(max_length=40)
-
-    def __str__(self) -> str:
-        return f"{self.grid_code} {self.token}"
-
-
 class CaseQuerySet(ScopedQuerySet):
     scope_field = "grid__code"
     scope_capability = "cases.view"

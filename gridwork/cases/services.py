@@ -37,7 +37,7 @@ from gridwork.cases.models import (
 )
 from gridwork.cases.photos import CheckedPhoto, check_photos, discard_files, save_photos
 from gridwork.cases.signals import case_event, case_event_written
-from gridwork.core import audit, prepared, rawsql
+from gridwork.core import audit
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
 from gridwork.core.system import is_system
@@ -143,17 +143,10 @@ def allowed_actions(actor: Any, case: Case) -> list[str]:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-_TRACKING_TAKEN = f"SELECT 1 FROM {Case._meta.db_table} WHERE tracking_code = %s"  # noqa: S608 - a table name
-
-
 def _new_tracking_code() -> str:
-    size = len(TRACKING_ALPHABET)
     for _attempt in range(10):
-        if 256 % size:  # a random byte modulo the size would favour some letters
-            code = "".join(secrets.choice(TRACKING_ALPHABET) for _n in range(TRACKING_LENGTH))
-        else:  # one read of the random source for the whole code
-            code = "".join(TRACKING_ALPHABET[b % size] for b in secrets.token_bytes(TRACKING_LENGTH))
-        if not rawsql.fetch(_TRACKING_TAKEN, [code]):  # fixed SQL: on every report
+        code = "".join(secrets.choice(TRACKING_ALPHABET) for _n in range(TRACKING_LENGTH))
+        if not Case.objects.filter(tracking_code=code).exists():
             return code
     raise RuntimeError("no free tracking code")  # 60 random bits: not expected in practice
 
@@ -195,7 +188,7 @@ def _write_event(
         actor_role=role,
         **fields,
     )
-    prepared.insert(event)
+    event.save()
     event_id, case_id, to_status = event.pk, case.pk, event.to_status
     # `event` (with its case) as written: every service saves the case before writing its event,
     # so receivers need not read back what was just written.
@@ -284,9 +277,7 @@ def _resolve_reference(model_path: str, actor: Any, pk: Any, field: str, errors:
         return (model.objects.all() if system else model.objects.visible_to(actor)).filter(pk=key)
 
     try:
-        # A statement compiled once per actor and roles, the key bound (core/prepared.py).
-        key = ("case.reference", model_path, system)
-        found = next(iter(prepared.instances(actor, key, scoped, int(pk))), None)
+        found = scoped(int(pk)).first()
     except (TypeError, ValueError):
         found = None
     if found is None:
@@ -294,7 +285,6 @@ def _resolve_reference(model_path: str, actor: Any, pk: Any, field: str, errors:
     return found
 
 
-@reference.one_read()  # the category and the calendar (the deadlines): one token read
 def report_case(
     actor: Any,
     *,
@@ -375,8 +365,6 @@ def report_case(
 
     track = track or cat.default_track
     when = at or now
-    # The new case is made whole before the transaction: on SQLite the transaction holds the one
-    # write lock, so it only writes. (A new row: nothing to lock; the tracking code is unique.)
     case = Case(
         tracking_code=_new_tracking_code(),
         category=cat,
@@ -408,7 +396,7 @@ def report_case(
         _set_overall_deadline(case, when)
 
     def create() -> Case:
-        prepared.insert(case)
+        case.save()
         event = _write_event(
             case,
             Action.REPORT,
@@ -422,11 +410,10 @@ def report_case(
             holder_after=case.holder_key,
             detail={"source": source, "track": track},
         )
-        written = [event]
         if case.status == Status.EMERGENCY:
             # Emergencies reach the street and the community at once; notifications read these entries.
             for area in (grid_code[:9], grid_code[:12]):
-                alert = _write_event(
+                _write_event(
                     case,
                     Action.ALERT,
                     actor,
@@ -437,12 +424,8 @@ def report_case(
                     holder_after=case.holder_key,
                     detail={"area": area},
                 )
-                written.append(alert)
         _with_photos(case, event, checked, actor)
         audit.log(AuditEvent.Action.CREATE, actor, obj=case, detail={"tracking_code": case.tracking_code})
-        # The timeline as just written, in timeline order, so the caller can answer without reading
-        # back what it wrote (see api.report_case); photos are not attached here.
-        case.written_events = sorted(written, key=lambda e: (e.at, e.pk))
         return case
 
     return _run_with_photo_cleanup(create)

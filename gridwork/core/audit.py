@@ -9,7 +9,6 @@ from typing import Any
 
 from django.db import models
 
-from gridwork.core import prepared
 from gridwork.core.models import AuditEvent, RecordHistory
 from gridwork.core.request_context import current_ip
 
@@ -53,7 +52,7 @@ def log(
         reason=reason,
         detail=detail or {},
     )
-    prepared.insert(event)  # on every audited write: the INSERT compiled once
+    event.save()
     return event
 
 

@@ -6,15 +6,11 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from gridwork.core import rawsql
-
-# On every page: fixed SQL (core/rawsql.py) for what Notification.objects.for_user(user).unread()
-# counts; an index on (recipient, read_at) answers it.
-_UNREAD_SQL = "SELECT COUNT(*) FROM notify_notification WHERE recipient_id = %s AND read_at IS NULL"
+from gridwork.notify.models import Notification
 
 
 def unread_count(user: Any) -> int:
-    return rawsql.fetch(_UNREAD_SQL, [user.pk])[0][0]
+    return Notification.objects.for_user(user).unread().count()
 
 
 def inbox(request: HttpRequest) -> dict[str, Any]:

@@ -20,8 +20,6 @@ from ninja.responses import Status
 from gridwork.accounts.access import REGISTER_VIEW, has_capability
 from gridwork.api.common import get_or_404
 from gridwork.api.pagination import CappedLimitOffset
-from gridwork.core import prepared
-from gridwork.core.errors import NotFound
 from gridwork.registry import services
 from gridwork.registry.api_schemas import (
     BuildingIn,
@@ -41,7 +39,6 @@ from gridwork.registry.api_schemas import (
     RevealOut,
 )
 from gridwork.registry.choices import Sensitivity
-from gridwork.registry.kept_key_groups import key_groups
 from gridwork.registry.models import (
     Building,
     FacilityObject,
@@ -182,25 +179,7 @@ def list_persons(
 
 @router.get("/persons/{person_id}", response=PersonDetailOut, summary="One person (masked)")
 def get_person(request: HttpRequest, person_id: int) -> Any:
-    user = request.user
-    # The scoped person and its shown tags (the same rows, in the same order, as the list's
-    # prefetch), each by a statement compiled once per user and roles (core/prepared.py).
-    found = prepared.instances(
-        user, "api.person", lambda pk: Person.objects.visible_to(user).filter(pk=pk), person_id
-    )
-    if not found:
-        raise NotFound(Person._meta.verbose_name)
-    person = found[0]
-
-    def shown_tags(pk: int) -> QuerySet:
-        return _shown_tags(request).select_related(None).filter(person_id=pk)
-
-    tags = prepared.instances(user, "api.person.tags", shown_tags, person.pk)
-    groups = {group.pk: group for group in key_groups()}
-    for tag in tags:
-        tag.group = groups[tag.group_id]
-    person.shown_tags = tags
-    return person
+    return get_or_404(_persons(request), pk=person_id)
 
 
 @router.post("/persons", response={201: PersonDetailOut}, summary="Register a person")

@@ -7,7 +7,6 @@ class RegistryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from gridwork.registry import counts, kept_key_groups
+        from gridwork.registry import counts
 
         counts.connect()
-        kept_key_groups.connect()

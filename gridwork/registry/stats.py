@@ -12,47 +12,37 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from django.db import connection
-from django.db.models import Subquery
+from django.db.models import Q
 from django.utils import timezone
 
-from gridwork.core import rawsql
 from gridwork.registry import choices as c
 from gridwork.registry.counts import BASE_METRICS, HOUSEHOLDS, PARTY_MEMBERS, PEOPLE, REGISTERED, group_metric
-from gridwork.registry.kept_key_groups import key_groups
-from gridwork.registry.models import AreaCount
-
-# The reads below run on every home and area page, so they are fixed SQL (see core/rawsql.py);
-# only the number of placeholders in an IN list varies.
-_STORED_SQL = "SELECT area_code, metric, value FROM registry_areacount WHERE area_code IN ({codes})"
-# An area's own counts and its children's base counts in one read (the area page).
-_WITH_CHILDREN_SQL = (
-    "SELECT area_code, metric, value FROM registry_areacount"
-    " WHERE area_code = %s OR (parent_code = %s AND metric IN ({metrics}))"
-)
-_ENDING_SQL = "SELECT grid_code, group_id, person_id FROM registry_persontag WHERE until >= %s"
-_LIVING_SQL = "SELECT id FROM registry_person WHERE id IN ({ids}) AND status = %s"
+from gridwork.registry.models import AreaCount, KeyGroup, Person, PersonTag
 
 
 def _ending_tags(codes: list[str]) -> dict[str, Counter]:
     """Tags of living people in each area that end today or later, per group.
 
     Read through the index on the end date (few tags have one), then the people's status by key:
-    a join lets the planner scan every tag instead.
-    """
-    today = connection.ops.adapt_datefield_value(timezone.localdate())
-    tags = [row for row in rawsql.fetch(_ENDING_SQL, [today]) if row[0].startswith(tuple(codes))]
+    joined, the planner may scan every tag instead."""
+    tags = list(
+        PersonTag.objects.filter(until__gte=timezone.localdate()).values_list(
+            "grid_id", "group_id", "person_id"
+        )
+    )
     if not tags:
         return {}
-    people = sorted({person for _, _, person in tags})
-    sql = _LIVING_SQL.format(ids=rawsql.placeholders(people))
-    living = {row[0] for row in rawsql.fetch(sql, [*people, c.PersonStatus.LIVING])}
+    people = {person for _, _, person in tags}
+    living = set(
+        Person.objects.filter(pk__in=people, status=c.PersonStatus.LIVING).values_list("pk", flat=True)
+    )
     ending: dict[str, Counter] = defaultdict(Counter)
     for grid, group, person in tags:
-        if person in living:
-            for code in codes:
-                if grid.startswith(code):
-                    ending[code][group] += 1
+        if person not in living:
+            continue
+        for code in codes:
+            if grid.startswith(code):
+                ending[code][group] += 1
     return ending
 
 
@@ -60,8 +50,8 @@ def area_counts_many(codes: list[str]) -> dict[str, dict[str, Any]]:
     """The counts of each area in `codes` (see area_counts): three small reads for any number of areas."""
     if not codes:
         return {}
-    sql = _STORED_SQL.format(codes=rawsql.placeholders(codes))
-    return _assemble(codes, rawsql.fetch(sql, codes))
+    rows = AreaCount.objects.filter(area_code__in=codes).values_list("area_code", "metric", "value")
+    return _assemble(codes, list(rows))
 
 
 def _assemble(codes: list[str], rows: list[tuple]) -> dict[str, dict[str, Any]]:
@@ -69,7 +59,7 @@ def _assemble(codes: list[str], rows: list[tuple]) -> dict[str, dict[str, Any]]:
     for code, metric, value in rows:
         stored[code][metric] = value
     ending = _ending_tags(codes)
-    groups = key_groups()
+    groups = list(KeyGroup.objects.all())
     result = {}
     for code in codes:
         have, late = stored.get(code, {}), ending.get(code, Counter())
@@ -100,8 +90,9 @@ def shown(counts: dict[str, Any] | None) -> dict[str, Any] | None:
 def area_and_child_counts(code: str) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
     """An area's counts (as area_counts) and the people, party members and households of each of
     its child areas, read together."""
-    sql = _WITH_CHILDREN_SQL.format(metrics=rawsql.placeholders(BASE_METRICS))
-    rows = rawsql.fetch(sql, [code, code, *BASE_METRICS])
+    rows = AreaCount.objects.filter(
+        Q(area_code=code) | Q(parent_code=code, metric__in=BASE_METRICS)
+    ).values_list("area_code", "metric", "value")
     children: dict[str, dict[str, int]] = {}
     for area_code, metric, value in rows:
         if area_code != code and value:
@@ -109,6 +100,8 @@ def area_and_child_counts(code: str) -> tuple[dict[str, Any], dict[str, dict[str
     return _assemble([code], [row for row in rows if row[0] == code])[code], children
 
 
-def registered_total(code: str) -> Subquery:
-    """Everyone on the register in an area, whatever their status, as a subquery (for a list's total)."""
-    return Subquery(AreaCount.objects.filter(area_code=code, metric=REGISTERED).values("value")[:1])
+def registered_total(code: str) -> int | None:
+    """Everyone on the register in an area, whatever their status (a list's total), or None when
+    the area has no summary row (a register loaded past the counts: count the rows instead)."""
+    row = AreaCount.objects.filter(area_code=code, metric=REGISTERED).values_list("value", flat=True)
+    return row.first()

@@ -12,7 +12,6 @@ from typing import Any
 
 from gridwork.accounts.access import AREAS_VIEW, can
 from gridwork.areas.models import Area, ancestor_codes, level_name
-from gridwork.core import rawsql
 from gridwork.core.errors import NotFound
 
 
@@ -31,16 +30,12 @@ def trail(user: Any, code: str | None, *, include_self: bool = True) -> list[dic
 def area_and_trail(user: Any, code: str, *, include_self: bool = True) -> tuple[Area, list[dict[str, Any]]]:
     """The area the user may see (else NotFound, as for a missing one) and its trail, in one query."""
     codes = [*ancestor_codes(code), code]
-    # On every area page: fixed SQL (core/rawsql.py) rather than an ORM query.
-    areas = {a.code: a for a in rawsql.instances(Area, f"code IN ({rawsql.placeholders(codes)})", codes)}
+    areas = Area.objects.in_bulk(codes, field_name="code")
     area = areas.get(code)
     if area is None or not can(user, AREAS_VIEW, code):
         raise NotFound
     shown = codes if include_self else codes[:-1]
     return area, _crumbs(user, shown, {c: a.name for c, a in areas.items()})
-
-
-_CHILDREN_SQL = "SELECT code, name, level, rural FROM areas_area WHERE parent_id = %s ORDER BY code"
 
 
 def area_trail_and_children(user: Any, code: str) -> tuple[Area, list[dict[str, Any]], list[dict[str, Any]]]:
@@ -49,7 +44,9 @@ def area_trail_and_children(user: Any, code: str) -> tuple[Area, list[dict[str, 
     area, trail = area_and_trail(user, code, include_self=False)
     children = [
         {"code": child, "name": name, "level_name": level_name(level, bool(rural))}
-        for child, name, level, rural in rawsql.fetch(_CHILDREN_SQL, [area.pk])
+        for child, name, level, rural in Area.objects.filter(parent=area)
+        .order_by("code")
+        .values_list("code", "name", "level", "rural")
         # The rule of Area.objects.visible_to, applied to the children read here.
         if can(user, AREAS_VIEW, child)
     ]

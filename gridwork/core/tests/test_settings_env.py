@@ -45,3 +45,22 @@ def test_secret_key_generated_once_and_kept(tmp_path: Path, monkeypatch: pytest.
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     monkeypatch.setenv("SECRET_KEY", "from-env")
     assert env.secret_key(tmp_path) == "from-env"
+
+
+def test_cache_url_picks_django_backends() -> None:
+    assert env.cache_config("locmem://")["default"]["BACKEND"].endswith("LocMemCache")
+    assert env.cache_config("dummy://")["default"]["BACKEND"].endswith("DummyCache")
+    redis = env.cache_config("redis://127.0.0.1:6379/1")["default"]
+    assert redis["BACKEND"].endswith("RedisCache") and redis["LOCATION"] == "redis://127.0.0.1:6379/1"
+    with pytest.raises(env.EnvError, match="CACHE_URL"):
+        env.cache_config("memcached://x")
+
+
+def test_sqlite_writers_wait_a_bounded_time() -> None:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        pytest.skip("SQLite settings only")
+    assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert 0 < database["OPTIONS"]["timeout"] <= 30

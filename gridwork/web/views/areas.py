@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -18,8 +17,7 @@ from gridwork.registry.counts import BASE_METRICS
 from gridwork.registry.models import Building, FacilityObject, Organization, Person
 from gridwork.web.access import requires
 from gridwork.web.breadcrumbs import area_and_trail, area_trail_and_children
-from gridwork.web.page_memo import render_page
-from gridwork.web.pagination import paginate, paginate_rows
+from gridwork.web.pagination import paginate
 from gridwork.web.templatetags.gridwork_web import age
 
 SEARCH_MAX = 50
@@ -36,7 +34,6 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
         "breadcrumb": breadcrumb,
         "reads_register": reads_register,
         "counts": stats.shown(counts),
-        # Flat rows of plain values: the kept page is keyed on them (web/page_memo.py).
         "children": [
             {**child, **{m: child_counts.get(child["code"], {}).get(m, 0) for m in BASE_METRICS}}
             for child in children
@@ -45,7 +42,7 @@ def area_detail(request: HttpRequest, code: str) -> HttpResponse:
     }
     if area.level == Level.GRID:
         context["buildings"] = paginate(request, Building.objects.visible_to(user).filter(grid_id=area.code))
-    return render_page(request, "web/area.html", context)
+    return render(request, "web/area.html", context)
 
 
 def _search(request: HttpRequest) -> str:
@@ -61,29 +58,19 @@ def area_people(request: HttpRequest, code: str) -> HttpResponse:
     area, breadcrumb = area_and_trail(user, code)
     query = _search(request)
 
-    def people() -> QuerySet:
-        found = Person.objects.visible_to(user).in_area(area.code)
-        if query:
-            found = found.filter(name__contains=query)
-        return found
-
-    # The page's keys come from the index in the list's order (see paginate); when the list is the
-    # whole area, its total is the area's registered people, kept exact by registry.counts.
+    people = Person.objects.visible_to(user).in_area(area.code)
+    if query:
+        people = people.filter(name__contains=query)
+    # The whole area's list counts everyone on its register: the summary kept exact by registry.counts.
     whole_area = not query and can(user, REGISTER_VIEW, area.code)
-    page = paginate_rows(
-        request,
-        ("people", area.code, query),
-        people,
-        lambda found: found.values(*PERSON_ROW_FIELDS),
-        by_key=True,
-        known_total=(lambda: stats.registered_total(area.code)) if whole_area else None,
-    )
+    total = stats.registered_total(area.code) if whole_area else None
+    page = paginate(request, people.values(*PERSON_ROW_FIELDS), total=total)
     rows = PersonRows()
-    page.object_list[:] = [rows.shown(row) for row in page.object_list]
+    page.object_list = [rows.shown(row) for row in page.object_list]
     context = {"area": area, "page": page, "q": query, "breadcrumb": breadcrumb}
     # A search typed into the box swaps only the results (HTMX); a plain request gets the page.
     template = "web/partials/people_results.html" if request.htmx else "web/area_people.html"
-    return render_page(request, template, context)
+    return render(request, template, context)
 
 
 class PersonRows:
@@ -96,7 +83,6 @@ class PersonRows:
         self.today = timezone.localdate()
 
     def shown(self, row: dict[str, Any]) -> dict[str, Any]:
-        # What the page shows of the row, and no more (the kept page is keyed on it).
         return {
             "pk": row["id"],
             "name": row["name"],

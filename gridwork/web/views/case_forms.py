@@ -7,11 +7,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gridwork.cases import reference
-from gridwork.cases.models import Category, Source
+from gridwork.cases.models import Source
 from gridwork.cases.photos import max_bytes
 
 STAFF_SOURCES = (Source.PATROL, Source.VISIT, Source.MEMO, Source.HOTLINE)
@@ -22,13 +21,8 @@ FORM_OVERHEAD_BYTES = 256 * 1024
 def category_choices(*, leaves_only: bool) -> list[dict[str, Any]]:
     """The active category tree as groups (the parents of leaves), each with its leaves, in code order.
 
-    `leaves_only=False` also offers each group itself, so a filter can select a whole branch. Kept
-    per process and language while the categories stay unchanged (gridwork.cases.reference)."""
-    key = ("category_choices", get_language(), leaves_only)
-    return reference.active_categories(lambda nodes: _choices(nodes, leaves_only=leaves_only), kept_as=key)
-
-
-def _choices(nodes: list[Category], *, leaves_only: bool) -> list[dict[str, Any]]:
+    `leaves_only=False` also offers each group itself, so a filter can select a whole branch."""
+    nodes = reference.active_categories()
     groups: dict[int | None, dict[str, Any]] = {}
     by_id = {node.pk: node for node in nodes}
     parents = {node.parent_id for node in nodes}

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,10 +20,10 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gridwork.accounts.access import CASES_REPORT, CASES_VIEW, department_scopes, scope_codes
+from gridwork.accounts.access import CASES_REPORT, CASES_VIEW, department_scopes
 from gridwork.accounts.access import has_capability as _has_capability
 from gridwork.accounts.models import Role
-from gridwork.cases import calendar, machine, queues, reference, services
+from gridwork.cases import calendar, machine, queues, services
 from gridwork.cases.errors import StaleCase, TransitionNotAllowed
 from gridwork.cases.models import (
     OPEN_STATUSES,
@@ -37,11 +37,10 @@ from gridwork.cases.models import (
     TimeUnit,
     Track,
 )
-from gridwork.core.language import choice_labels, pick, translated_once
+from gridwork.core.language import choice_labels, pick
 from gridwork.registry.models import Building
 from gridwork.web.access import signed_in
-from gridwork.web.page_memo import render_page
-from gridwork.web.pagination import paginate_rows
+from gridwork.web.pagination import paginate
 from gridwork.web.views.case_forms import (
     STAFF_SOURCES,
     category_choices,
@@ -127,55 +126,39 @@ def queue(request: HttpRequest) -> HttpResponse:
         status = ""
     category_code = (request.GET.get("category") or "").strip()[:20]
 
-    def cases() -> QuerySet:
-        # The queues are defined once, in gridwork.cases.queues (the API serves the same ones).
-        found = queues.queue(user, tab, now)
-        if status:
-            found = found.filter(status=status)
-        if category_code:
-            # A branch of the tree selects all its leaves: the codes nest.
-            found = found.filter(category__code__startswith=category_code)
-        return found.order_by("step_deadline", "-created_at", "-id")
-
-    def columns(found: QuerySet) -> QuerySet:
-        return found.values(
-            *QUEUE_ROW_FIELDS,
-            category_zh=F("category__name_zh"),
-            category_en=F("category__name_en"),
-            grid_name=F("grid__name"),
-        )
-
-    # The overdue queue compares deadlines with this moment, so its statement is not kept.
-    key = None if tab == "overdue" else ("cases", tab, status, category_code)
-    # A department handler also sees cases by their dispatch history (not only by grid): their
-    # lists are read every time. Everyone else's are kept under the tokens of the grids in scope.
-    kept_in = () if department_scopes(user) else scope_codes(user, CASES_VIEW)
-    statuses = status_choices()
-    labels = dict(statuses)
+    # The queues are defined once, in gridwork.cases.queues (the API serves the same ones).
+    cases = queues.queue(user, tab, now)
+    if status:
+        cases = cases.filter(status=status)
+    if category_code:
+        # A branch of the tree selects all its leaves: the codes nest.
+        cases = cases.filter(category__code__startswith=category_code)
+    cases = cases.order_by("step_deadline", "-created_at", "-id").values(
+        *QUEUE_ROW_FIELDS,
+        category_zh=F("category__name_zh"),
+        category_en=F("category__name_en"),
+        grid_name=F("grid__name"),
+    )
+    page = paginate(request, cases)
+    labels = dict(status_choices())
     language = get_language()
-    # The listed cases (under their grids' tokens), the calendar (deadline colours) and the
-    # category tree (the filter) are kept in memory while current: one check of all three.
-    with reference.one_read(cases_in=kept_in):
-        # The page's keys and the total from the queue index (status, grid, deadline), see paginate.
-        kept_under = reference.case_list_token()
-        page = paginate_rows(request, key, cases, columns, by_key=True, kept_under=kept_under)
-        rows = page.object_list
-        earliest = min((c["step_started_at"] for c in rows if c["step_started_at"]), default=None)
-        with calendar.one_read(timezone.localtime(earliest).date() if earliest else None):
-            for index, row in enumerate(rows):
-                # What the page shows of the row, and no more (the kept page is keyed on it).
-                rows[index] = {
-                    "pk": row["id"],
-                    "title": row["title"],
-                    "tracking_code": row["tracking_code"],
-                    "status_label": labels.get(row["status"], row["status"]),
-                    "category_name": pick(row["category_zh"], row["category_en"], language),
-                    "grid_name": row["grid_name"],
-                    "step_deadline": row["step_deadline"],
-                    "colour": calendar.time_status(QueueRow(row), now),
-                }
-        categories = category_choices(leaves_only=False)
-    return render_page(
+    rows = page.object_list
+    earliest = min((c["step_started_at"] for c in rows if c["step_started_at"]), default=None)
+    with calendar.one_read(timezone.localtime(earliest).date() if earliest else None):
+        page.object_list = [
+            {
+                "pk": row["id"],
+                "title": row["title"],
+                "tracking_code": row["tracking_code"],
+                "status_label": labels.get(row["status"], row["status"]),
+                "category_name": pick(row["category_zh"], row["category_en"], language),
+                "grid_name": row["grid_name"],
+                "step_deadline": row["step_deadline"],
+                "colour": calendar.time_status(QueueRow(row), now),
+            }
+            for row in rows
+        ]
+    return render(
         request,
         "web/cases/queue.html",
         {
@@ -183,17 +166,17 @@ def queue(request: HttpRequest) -> HttpResponse:
             "tabs": [("mine", _("Mine")), ("area", _("My area")), ("overdue", _("Overdue"))],
             "page": page,
             "status": status,
-            "statuses": statuses,
+            "statuses": status_choices(),
             "category": category_code,
-            "categories": categories,
+            "categories": category_choices(leaves_only=False),
             "may_report": _has_capability(user, CASES_REPORT),
         },
     )
 
 
-def status_choices() -> tuple[tuple[str, str], ...]:
-    """The statuses with their labels in the active language (made once per language and process)."""
-    return translated_once("case-status-choices", lambda: tuple(choice_labels(Status).items()))
+def status_choices() -> list[tuple[str, str]]:
+    """The statuses with their labels in the active language."""
+    return list(choice_labels(Status).items())
 
 
 class QueueRow:

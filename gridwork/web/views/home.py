@@ -17,10 +17,8 @@ from gridwork.accounts.access import (
     has_capability,
 )
 from gridwork.areas.models import Area
-from gridwork.core import rawsql
 from gridwork.registry import stats
 from gridwork.web.access import signed_in
-from gridwork.web.page_memo import render_page
 
 
 @signed_in
@@ -34,14 +32,14 @@ def home(request: HttpRequest) -> HttpResponse:
         roles_at.setdefault(assignment.area_id, []).append(assignment.get_role_display())
     # The user's own areas, where their roles let them browse (what Area.objects.visible_to allows).
     codes = sorted(code for code in roles_at if can(user, AREAS_VIEW, code))
-    areas = rawsql.instances(Area, f"code IN ({rawsql.placeholders(codes)})", codes) if codes else []
+    areas = list(Area.objects.filter(code__in=codes))
     # Counts are aggregates of the register, so only for those who may read it there.
     counts = stats.area_counts_many([a.code for a in areas if can(user, REGISTER_VIEW, a.code)])
     cards: list[dict[str, Any]] = [
         {"area": area, "roles": roles_at[area.code], "counts": stats.shown(counts.get(area.code))}
         for area in sorted(areas, key=lambda a: a.code)
     ]
-    return render_page(
+    return render(
         request,
         "web/home.html",
         {

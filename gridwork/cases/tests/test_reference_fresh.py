@@ -1,8 +1,7 @@
-"""Categories and calendar days kept per process (gridwork.cases.reference), and the cost of a report.
+"""Categories and calendar days (gridwork.cases.reference), and the cost of a report.
 
 A write the process itself never sees (a queryset update, raw SQL, as another process would do)
-must count at the very next use; and reporting a case over the API answers from what it wrote,
-with the same body as a read of the case afterwards.
+counts at the very next use; reporting a case over the API answers what a read of it answers.
 """
 
 from __future__ import annotations
@@ -16,28 +15,11 @@ from django.test.utils import CaptureQueriesContext
 
 from gridwork.api.tests.conftest import API, token_client
 from gridwork.cases import calendar, reference
-from gridwork.cases.models import Case, Category, ReferenceVersion
+from gridwork.cases.models import Case, Category
 from gridwork.cases.tests.helpers import report
 from gridwork.conftest import GRID_A1, District
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _nothing_kept() -> None:
-    reference.forget()
-
-
-def _token_queries(captured: list[dict[str, Any]]) -> int:
-    return sum("cases_referenceversion" in q["sql"] for q in captured)
-
-
-def test_a_kept_category_costs_one_small_query() -> None:
-    assert reference.active_leaf("E0104") is not None  # loads and keeps
-    with CaptureQueriesContext(connection) as seen:
-        leaf = reference.active_leaf("E0104")
-    assert leaf is not None and leaf.code == "E0104"
-    assert len(seen.captured_queries) == 1 and _token_queries(seen.captured_queries) == 1
 
 
 def test_a_category_changed_behind_the_process_is_seen_at_once(cd: District) -> None:
@@ -83,14 +65,6 @@ def test_a_holiday_added_behind_the_process_counts_at_once() -> None:
     assert calendar.add_working_time(friday, 1, "days").date() == dt.date(2031, 3, 10)
 
 
-def test_without_a_token_nothing_is_kept() -> None:
-    ReferenceVersion.objects.all().delete()
-    assert reference.active_leaf("E0104") is not None
-    with CaptureQueriesContext(connection) as seen:
-        assert reference.active_leaf("E0104") is not None
-    assert len(seen.captured_queries) == 2  # the tokens, then the categories again
-
-
 def test_reporting_over_the_api_answers_what_a_read_returns(
     cd: District, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -120,14 +94,9 @@ def test_an_emergency_report_lists_its_alerts_as_a_read_does(
     assert client.get(f"{API}/cases/{body['id']}").json() == body
 
 
-# The statements of one report over the API, after a first one has filled the process's copies:
-# token and its user; the reference tokens (once for the category, the deadlines and the answer's
-# deadline colour); the user's roles (kept per process in production, but never from inside a
-# transaction, as a test runs); building (scoped); tracking code; case, event and audit inserts;
-# then, after the commit (inline here; a worker's task in production): the acceptance centre's
-# staff; notifications already there; the notification; webhook subscriptions; who has an email or
-# phone. Transaction statements are left out (a test sees savepoints).
-REPORT_QUERIES = 14
+# The statements of one report over the API: a guard against a query per row creeping in.
+# Transaction statements are left out (a test sees savepoints).
+REPORT_QUERIES = 18
 
 
 def test_a_report_over_the_api_takes_a_fixed_number_of_queries(
@@ -142,7 +111,6 @@ def test_a_report_over_the_api_takes_a_fixed_number_of_queries(
         assert client.post(f"{API}/cases", fields).status_code == 201
     statements = [q["sql"] for q in seen.captured_queries if not _transaction_control(q["sql"])]
     assert len(statements) == REPORT_QUERIES, "\n".join(statements)
-    assert _token_queries(seen.captured_queries) == 1
     assert Case.objects.filter(building=building).count() == 2
 
 
