@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from gridwork.core.admin_site import site as admin_site
+from gridwork.accounts.admin_site import site as admin_site
 
 urlpatterns = [
     path("admin/", admin_site.urls),

@@ -11,12 +11,14 @@ from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from gridwork.accounts import services
+from gridwork.accounts import (
+    audit_admin,  # noqa: F401 - registers the audit log's admin
+    services,
+)
 from gridwork.accounts.access import ACCOUNTS_MANAGE, can, has_capability, scope_codes
+from gridwork.accounts.admin_site import site
 from gridwork.accounts.models import RoleAssignment, User
-from gridwork.areas.models import Area
 from gridwork.core.admin_base import ServiceForm, ServiceModelAdmin
-from gridwork.core.admin_site import site
 from gridwork.core.scoping import prefix_q
 
 
@@ -147,7 +149,8 @@ class RoleAssignmentAdmin(ManagerAdmin):
         if db_field.name == "user":
             kwargs["queryset"] = services.manageable_users(request.user)
         elif db_field.name == "area":
-            kwargs["queryset"] = Area.objects.under_any(scope_codes(request.user, ACCOUNTS_MANAGE))
+            areas = db_field.related_model.objects
+            kwargs["queryset"] = areas.under_any(scope_codes(request.user, ACCOUNTS_MANAGE))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_through_service(self, request: HttpRequest, form: ServiceForm) -> models.Model:

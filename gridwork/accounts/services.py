@@ -19,11 +19,10 @@ from django.utils.translation import gettext as _
 
 from gridwork.accounts.access import ACCOUNTS_MANAGE, forget_assignments, has_capability, scope_codes
 from gridwork.accounts.models import ApiToken, Role, RoleAssignment
-from gridwork.areas.models import Area
+from gridwork.accounts.permissions import require
 from gridwork.core import audit
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
-from gridwork.core.permissions import require
 from gridwork.core.scoping import prefix_q
 from gridwork.core.system import is_system
 from gridwork.core.validators import validate_phone
@@ -181,7 +180,9 @@ def grant_role(
 ) -> RoleAssignment:
     if role not in Role.values:
         raise ValidationError({"role": [_("Unknown role.")]})
-    if not Area.objects.filter(code=area_code).exists():
+    # The area model as the role's relation names it: accounts sit below the area tree's app.
+    areas = RoleAssignment._meta.get_field("area").related_model.objects
+    if not areas.filter(code=area_code).exists():
         raise ValidationError({"area": [_("No area has this code.")]})
     if valid_from and valid_to and valid_to < valid_from:
         raise ValidationError({"valid_to": [_("The end date is before the start date.")]})

@@ -12,10 +12,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from gridwork.accounts.access import AREAS_CHANGE, AREAS_VIEW, can, has_capability, scope_codes
+from gridwork.accounts.admin_site import site
 from gridwork.areas import services
 from gridwork.areas.models import Area, AreaBoundary
 from gridwork.core.admin_base import ServiceForm, ServiceModelAdmin
-from gridwork.core.admin_site import site
 from gridwork.core.scoping import prefix_q
 
 

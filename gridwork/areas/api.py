@@ -1,4 +1,4 @@
-"""The area tree over the API: areas, their register counts and their boundary versions."""
+"""The area tree over the API: areas and their boundary versions (their register counts: registry.api)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,9 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from gridwork.accounts.access import REGISTER_VIEW
-from gridwork.api.common import get_or_404
-from gridwork.api.pagination import CappedLimitOffset
 from gridwork.areas.models import Area, AreaBoundary
 from gridwork.core.errors import NotFound
-from gridwork.core.permissions import require
-from gridwork.registry.stats import area_counts
+from gridwork.core.routers import CappedLimitOffset, get_or_404
 
 router = Router(tags=["areas"])
 
@@ -37,22 +33,6 @@ class AreaOut(Schema):
     def resolve_parent(obj: Area) -> str | None:
         # The parent's code is the code minus its last three digits: no join needed.
         return obj.code[:-3] if len(obj.code) > 6 else None
-
-
-class GroupCountOut(Schema):
-    code: str
-    name: str
-    kind: str
-    sensitivity: int
-    count: int
-
-
-class AreaStatsOut(Schema):
-    area: str
-    households: int
-    people: int
-    party_members: int
-    groups: list[GroupCountOut]
 
 
 class BoundaryProperties(Schema):
@@ -96,31 +76,6 @@ def list_areas(
 @router.get("/areas/{code}", response=AreaOut, summary="One area")
 def get_area(request: HttpRequest, code: str) -> Area:
     return _visible_area(request, code)
-
-
-@router.get("/areas/{code}/stats", response=AreaStatsOut, summary="Register counts of an area's subtree")
-def area_stats(request: HttpRequest, code: str) -> dict[str, Any]:
-    area = _visible_area(request, code)
-    # Seeing an area (a department handler does) is not seeing the register counted in it.
-    require(request.user, REGISTER_VIEW, area.code)
-    counts = area_counts(area.code)
-    groups = [
-        {
-            "code": row["group"].code,
-            "name": row["group"].label,
-            "kind": row["group"].kind,
-            "sensitivity": row["group"].sensitivity,
-            "count": row["count"],
-        }
-        for row in counts["groups"]
-    ]
-    return {
-        "area": area.code,
-        "households": counts["households"],
-        "people": counts["people"],
-        "party_members": counts["party_members"],
-        "groups": groups,
-    }
 
 
 @router.get(

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gridwork.core.scoping import ScopedQuerySet, code_range_q, prefix_q
+from gridwork.accounts.scoping import ScopedQuerySet
+from gridwork.core.scoping import code_range_q, prefix_q
 from gridwork.core.validators import AREA_CODE_LENGTHS, validate_area_code
 
 

@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gridwork.accounts.access import AREAS_CHANGE
+from gridwork.accounts.permissions import require
 from gridwork.areas.geometry import GridLocator, parse_polygon
 from gridwork.areas.models import Area, AreaBoundary, Level, level_of_code
+from gridwork.areas.signals import grid_boundary_changed
 from gridwork.core import audit
-from gridwork.core.permissions import require
 from gridwork.core.validators import validate_area_code
 
 AREA_FIELDS = ("name", "rural", "community_kind", "target_households", "target_people", "duties")
@@ -107,8 +108,6 @@ def set_boundary(actor: Any, code: str, geojson: Any, valid_from: dt.date | None
         {"boundary_id": boundary.pk, "valid_from": valid_from.isoformat()},
     )
     if area.level == Level.GRID:
-        from gridwork.registry.services import reassign_buildings_to_grids
-
         bounds = geom.bounds
         if current is not None:
             # Buildings in the part the grid gave up must be looked at too, not only those in its new shape.
@@ -118,7 +117,7 @@ def set_boundary(actor: Any, code: str, geojson: Any, valid_from: dt.date | None
                 max(bounds[2], current.max_lon),
                 max(bounds[3], current.max_lat),
             )
-        reassign_buildings_to_grids(actor, bounds)
+        grid_boundary_changed.send(sender=Area, actor=actor, bounds=bounds)
     return boundary
 
 

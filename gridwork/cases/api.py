@@ -22,7 +22,6 @@ from ninja.files import UploadedFile
 from ninja.responses import Status as HttpStatus
 
 from gridwork.accounts.access import CASES_VIEW, department_scopes, scope_codes
-from gridwork.api.pagination import CappedLimitOffset
 from gridwork.cases import calendar, queues, services
 from gridwork.cases.api_schemas import (
     CaseActionIn,
@@ -37,6 +36,7 @@ from gridwork.cases.api_schemas import (
 from gridwork.cases.indicators import indicators
 from gridwork.cases.models import Case, CaseEvent, Category, Status
 from gridwork.core.errors import NotFound
+from gridwork.core.routers import CappedLimitOffset
 from gridwork.core.scoping import code_range_q
 
 router = Router(tags=["cases"])

@@ -19,11 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridwork.accounts.access import CASES_CONFIGURE
+from gridwork.accounts.access import CASES_CONFIGURE, scope_codes
+from gridwork.accounts.permissions import require
 from gridwork.cases import reference
 from gridwork.cases.models import TimeUnit, WorkCalendarDay
 from gridwork.core import audit
-from gridwork.core.permissions import require
 
 DEFAULT_WORK_PERIODS = [("09:00", "12:00"), ("13:30", "17:30")]
 YELLOW_FROM = 0.8
@@ -183,7 +183,5 @@ def set_calendar_day(actor: Any, day: dt.date, is_workday: bool, name: str = "")
 
 
 def _district_code(actor: Any) -> str:
-    from gridwork.accounts.access import scope_codes
-
     codes = [code for code in scope_codes(actor, CASES_CONFIGURE) if len(code) == 6]
     return codes[0] if codes else ""

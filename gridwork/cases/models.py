@@ -12,10 +12,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridwork.accounts.access import CASES_VIEW, department_scopes, scope_codes
+from gridwork.accounts.scoping import ScopedQuerySet
 from gridwork.core.language import pick
 from gridwork.core.masking import mask_name, mask_phone
 from gridwork.core.models import AppendOnlyModel
-from gridwork.core.scoping import ScopedQuerySet, code_range_q, prefix_q
+from gridwork.core.scoping import code_range_q, prefix_q
 
 
 class Track(models.TextChoices):
@@ -161,8 +163,6 @@ class CaseQuerySet(ScopedQuerySet):
     def visible_to(self, user: Any) -> CaseQuerySet:
         """Cases in the user's areas, plus for department handlers the cases ever dispatched to their
         department within the area of their role."""
-        from gridwork.accounts.access import CASES_VIEW, department_scopes, scope_codes
-
         query = prefix_q(self.scope_field, scope_codes(user, CASES_VIEW))
         for area_code, department in department_scopes(user):
             dispatched = CaseEvent.objects.filter(department=department).values("case_id")

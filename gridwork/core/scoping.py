@@ -1,4 +1,4 @@
-"""The one scoping function: `visible_to(user)` on every queryset of scoped records.
+"""Prefix filters on area codes: the ground of scoping (`accounts.scoping.ScopedQuerySet.visible_to`).
 
 A record carries the code of its grid (or is an area, with its own code), so scoping is a
 prefix filter on that code and needs no joins. The prefix filter is written as a range
@@ -7,8 +7,6 @@ an index, and PostgreSQL cannot either under a non-C collation, so a LIKE scans 
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.db import models
 
@@ -59,20 +57,3 @@ def prefix_q(field: str, codes: list[str]) -> models.Q | None:
     for code in codes:
         query |= code_range_q(field, code)
     return query
-
-
-class ScopedQuerySet(models.QuerySet):
-    """Subclasses name the code field and the capability that grants reading."""
-
-    scope_field = "grid__code"
-    scope_capability = "register.view"
-
-    def visible_to(self, user: Any) -> ScopedQuerySet:
-        from gridwork.accounts.access import scope_codes
-
-        query = prefix_q(self.scope_field, scope_codes(user, self.scope_capability))
-        return self.filter(query) if query is not None else self.none()
-
-    def in_area(self, code: str) -> ScopedQuerySet:
-        # `grid__code` compares the FK column itself (the FK points at the code): no join.
-        return self.filter(code_range_q(self.scope_field, code))

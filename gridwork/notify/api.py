@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from gridwork.api.pagination import CappedLimitOffset
+from gridwork.core.routers import CappedLimitOffset
 from gridwork.notify import services
 from gridwork.notify.models import Notification
 

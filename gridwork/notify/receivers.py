@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from gridwork.notify import services, tasks
+from gridwork.notify import tasks
 
 log = logging.getLogger("gridwork.notify")
 
@@ -33,6 +33,6 @@ def on_case_event(sender: Any, *, case_id: int, event_id: int, event: Any = None
     # The case has committed already: a failure here must not turn the caller's success into an
     # error, so it is logged (with the traceback) and the case action stands.
     try:
-        services.record_case_event(case_id, event_id, event=event)
+        tasks.record_and_send(case_id, event_id, event=event)
     except Exception:
         log.exception("notifications for case %s event %s failed", case_id, event_id)

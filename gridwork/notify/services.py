@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,11 +21,11 @@ from django.utils.translation import gettext as _
 
 from gridwork.accounts.access import CASES_CONFIGURE, scope_codes
 from gridwork.accounts.models import User
+from gridwork.accounts.permissions import require
 from gridwork.cases.models import Action, Case, CaseEvent, Status
 from gridwork.core import audit
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
-from gridwork.core.permissions import require
 from gridwork.core.scoping import prefix_q
 from gridwork.core.system import SYSTEM
 from gridwork.notify import messages, senders, webhooks
@@ -54,10 +55,20 @@ CLOSING_ACTIONS = frozenset({Action.RESOLVE, Action.FEEDBACK, Action.PUBLISH})
 # --- case events ---------------------------------------------------------------------------------
 
 
-def record_case_event(
-    case_id: int, event_id: int, *, event: CaseEvent | None = None
-) -> tuple[list[Notification], list[WebhookDelivery]]:
-    """Inbox entries and webhook deliveries for one timeline entry; sending starts after commit.
+@dataclass
+class Recorded:
+    """What recording one timeline entry made, and what is then to be sent (by the tasks)."""
+
+    notes: list[Notification] = field(default_factory=list)
+    deliveries: list[WebhookDelivery] = field(default_factory=list)
+    notes_to_send: list[int] = field(default_factory=list)  # recipients with an email or phone
+    resident_message: str = ""  # "accepted" / "closed": an SMS to the resident who reported
+    case_id: int = 0
+    event_id: int = 0
+
+
+def record_case_event(case_id: int, event_id: int, *, event: CaseEvent | None = None) -> Recorded:
+    """Inbox entries and webhook deliveries for one timeline entry (sending is the tasks' work).
 
     `event`: the entry (with its case) as the cases service has just committed it, which spares
     reading it back; without it, or if it is not that entry, it is read.
@@ -67,7 +78,7 @@ def record_case_event(
         if event is None or event.pk != event_id or event.case_id != case_id:
             event = CaseEvent.objects.select_related("case", "case__category").filter(pk=event_id).first()
         if event is None or event.case_id != case_id:
-            return [], []
+            return Recorded()
         case = event.case
         kind, people = recipients_for(case, event)
         title, body = messages.notification_text(case, event, kind) if people else ("", "")
@@ -99,24 +110,15 @@ def record_case_event(
                     next_attempt_at=timezone.now(),
                 )
             )
-        resident_message = _resident_message_kind(case, event)
         reachable = _with_channel({note.recipient_id for note in notes})
-        note_ids = [note.pk for note in notes if note.recipient_id in reachable]
-        delivery_ids = [delivery.pk for delivery in deliveries]
-
-        def start_sending() -> None:
-            from gridwork.notify import tasks
-
-            for note_id in note_ids:
-                tasks.send_notification.enqueue(note_id)
-            for delivery_id in delivery_ids:
-                tasks.deliver_webhook.enqueue(delivery_id)
-            if resident_message:
-                tasks.message_resident.enqueue(case.pk, event.pk, resident_message)
-
-        if note_ids or delivery_ids or resident_message:
-            transaction.on_commit(start_sending)
-    return notes, deliveries
+        return Recorded(
+            notes=notes,
+            deliveries=deliveries,
+            notes_to_send=[note.pk for note in notes if note.recipient_id in reachable],
+            resident_message=_resident_message_kind(case, event),
+            case_id=case.pk,
+            event_id=event.pk,
+        )
 
 
 def _with_channel(user_ids: set[int]) -> set[int]:
@@ -309,7 +311,8 @@ def set_subscription_active(actor: Any, subscription_id: Any, active: bool) -> W
 
 
 def attempt_delivery(delivery_id: int, *, now: dt.datetime | None = None) -> WebhookDelivery | None:
-    """One attempt to POST a delivery; on failure schedule the next (backoff) or mark it failed.
+    """One attempt to POST a delivery; on failure set the next (backoff: `retry_at` on the returned
+    delivery, for the task to queue) or mark it failed.
 
     The row is claimed under lock (the next attempt moved out of reach) so two workers do not send
     the same attempt; the HTTP request itself runs outside any transaction.
@@ -359,34 +362,19 @@ def attempt_delivery(delivery_id: int, *, now: dt.datetime | None = None) -> Web
         else:
             delivery.next_attempt_at = retry_at = now + RETRY_DELAYS[attempt - 1]
         delivery.save()
-        if retry_at is not None:
-            transaction.on_commit(lambda: _schedule_retry(delivery_id, retry_at))
+    delivery.retry_at = retry_at
     return delivery
 
 
-def _schedule_retry(delivery_id: int, when: dt.datetime) -> None:
-    from gridwork.notify import tasks
-
-    task = tasks.deliver_webhook
-    if tasks.backend_defers(task):
-        task.using(run_after=when).enqueue(delivery_id)
-    # A backend that cannot wait (inline, in tests) leaves the retry to `requeue_lost_deliveries`.
-
-
-def requeue_lost_deliveries(now: dt.datetime | None = None) -> int:
-    """Queue again the pending deliveries long past due: their retry task was lost (a worker stopped
-    between the commit and the queueing). A duplicate is harmless: attempts claim the row first."""
-    from gridwork.notify import tasks
-
+def lost_deliveries(now: dt.datetime | None = None) -> list[int]:
+    """The pending deliveries long past due: their retry task was lost (a worker stopped between the
+    commit and the queueing). Queued again, a duplicate is harmless: attempts claim the row first."""
     now = now or timezone.now()
-    ids = list(
+    return list(
         WebhookDelivery.objects.filter(
             status=DeliveryStatus.PENDING, next_attempt_at__lte=now - LOST_AFTER
         ).values_list("pk", flat=True)
     )
-    for delivery_id in ids:
-        tasks.deliver_webhook.enqueue(delivery_id)
-    return len(ids)
 
 
 def forbid_unless_configurer(user: Any) -> None:

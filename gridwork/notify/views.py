@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from gridwork.accounts.decorators import signed_in
 from gridwork.notify import services
 from gridwork.notify.models import Notification
-from gridwork.web.access import signed_in
 
 PAGE_SIZE = 50
 

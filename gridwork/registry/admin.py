@@ -13,10 +13,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from gridwork.accounts.access import REGISTER_CHANGE, REGISTER_VIEW, can, has_capability, scope_codes
+from gridwork.accounts.admin_site import site
 from gridwork.accounts.models import RoleAssignment
 from gridwork.areas.models import Area
 from gridwork.core.admin_base import ServiceForm, ServiceModelAdmin, model_value
-from gridwork.core.admin_site import site
 from gridwork.core.masking import mask_id_number, mask_phone
 from gridwork.core.scoping import prefix_q
 from gridwork.registry import choices as c

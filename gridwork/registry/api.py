@@ -18,10 +18,12 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from gridwork.accounts.access import REGISTER_VIEW, has_capability
-from gridwork.api.common import get_or_404
-from gridwork.api.pagination import CappedLimitOffset
+from gridwork.accounts.permissions import require
+from gridwork.areas.models import Area
+from gridwork.core.routers import CappedLimitOffset, get_or_404
 from gridwork.registry import services
 from gridwork.registry.api_schemas import (
+    AreaStatsOut,
     BuildingIn,
     BuildingOut,
     FacilityObjectOut,
@@ -49,6 +51,7 @@ from gridwork.registry.models import (
     Person,
     PersonTag,
 )
+from gridwork.registry.stats import area_counts
 
 router = Router(tags=["register"])
 
@@ -62,6 +65,34 @@ STATUS = Query(None, description="living, moved_out or deceased")
 
 def _in_area(qs: QuerySet, area: str | None) -> QuerySet:
     return qs.in_area(area) if area else qs
+
+
+# --- counts ------------------------------------------------------------------------------
+
+
+@router.get("/areas/{code}/stats", response=AreaStatsOut, summary="Register counts of an area's subtree")
+def area_stats(request: HttpRequest, code: str) -> dict[str, Any]:
+    area = get_or_404(Area.objects.visible_to(request.user), code=code)
+    # Seeing an area (a department handler does) is not seeing the register counted in it.
+    require(request.user, REGISTER_VIEW, area.code)
+    counts = area_counts(area.code)
+    groups = [
+        {
+            "code": row["group"].code,
+            "name": row["group"].label,
+            "kind": row["group"].kind,
+            "sensitivity": row["group"].sensitivity,
+            "count": row["count"],
+        }
+        for row in counts["groups"]
+    ]
+    return {
+        "area": area.code,
+        "households": counts["households"],
+        "people": counts["people"],
+        "party_members": counts["party_members"],
+        "groups": groups,
+    }
 
 
 # --- buildings and houses ---------------------------------------------------------------

@@ -226,3 +226,19 @@ class HouseholdIn(Schema):
     house: int | None = None
     head: int | None = None
     grid: str | None = Field(None, description="taken from the house when one is given")
+
+
+class GroupCountOut(Schema):
+    code: str
+    name: str
+    kind: str
+    sensitivity: int
+    count: int
+
+
+class AreaStatsOut(Schema):
+    area: str
+    households: int
+    people: int
+    party_members: int
+    groups: list[GroupCountOut]

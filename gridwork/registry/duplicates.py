@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from gridwork.core.masking import mask_id_number, mask_phone
 from gridwork.registry.choices import PersonStatus
 from gridwork.registry.models import Person
+from gridwork.registry.services import scoped
 
 LIVING, MOVED_OUT = PersonStatus.LIVING, PersonStatus.MOVED_OUT
 
@@ -80,8 +81,6 @@ def _python_id_key(value: str) -> str:
 
 
 def _scoped(user: Any) -> QuerySet:
-    from gridwork.registry.services import scoped
-
     return scoped(Person, user)
 
 

@@ -18,10 +18,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gridwork.accounts.access import REGISTER_CHANGE
+from gridwork.accounts.permissions import require
 from gridwork.core import audit
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
-from gridwork.core.permissions import require
 from gridwork.registry import choices as c
 from gridwork.registry.models import Building, House, Household, Person, PersonTag
 from gridwork.registry.services import _cascade_grid, _notify_after_commit, scoped

@@ -11,9 +11,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from gridwork.accounts.scoping import ScopedQuerySet
 from gridwork.core.language import pick
 from gridwork.core.masking import mask_id_number, mask_phone
-from gridwork.core.scoping import ScopedQuerySet
 from gridwork.registry import choices as c
 
 

@@ -13,12 +13,13 @@ from django.db.models.deletion import ProtectedError
 from django.utils.translation import gettext as _
 
 from gridwork.accounts.access import REGISTER_CHANGE, REGISTER_REVEAL
+from gridwork.accounts.permissions import require
 from gridwork.areas.geometry import validate_point
 from gridwork.areas.models import Area, Level
+from gridwork.areas.services import grid_locator, locate_grid
 from gridwork.core import audit
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
-from gridwork.core.permissions import require
 from gridwork.core.system import is_system
 from gridwork.core.validators import (
     check_resident_id_agrees,
@@ -181,8 +182,6 @@ def _apply(instance: models.Model, data: dict[str, Any], actor: Any) -> None:
 
 
 def _grid_from_point(instance: models.Model) -> None:
-    from gridwork.areas.services import locate_grid
-
     lon, lat = getattr(instance, "lon", None), getattr(instance, "lat", None)
     try:
         validate_point(lon, lat)
@@ -479,10 +478,8 @@ def key_groups() -> list[KeyGroup]:
 
 
 @transaction.atomic
-def reassign_buildings_to_grids(actor: Any, bounds: tuple[float, float, float, float]) -> int:
+def reassign_buildings_to_grids(actor: Any, bounds: tuple[float, float, float, float], **_: Any) -> int:
     """After a grid boundary changed: buildings in the area it touches go to the grid containing them."""
-    from gridwork.areas.services import grid_locator
-
     locator = grid_locator(bounds=bounds)
     if locator is None:
         return 0

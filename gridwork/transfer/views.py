@@ -14,12 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gridwork.accounts.access import REGISTER_CHANGE
+from gridwork.accounts.decorators import requires
 from gridwork.core.language import active_language_code
 from gridwork.transfer import geojson, readers, services
 from gridwork.transfer.columns import KINDS, get_kind
 from gridwork.transfer.models import ImportJob
 from gridwork.transfer.templates_files import template_file
-from gridwork.web.access import requires
 
 
 def _valid_from(value: str | None) -> dt.date | None:

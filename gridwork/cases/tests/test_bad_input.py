@@ -140,7 +140,7 @@ def test_a_failure_after_the_photos_were_stored_removes_them(cd: Any, monkeypatc
         raise RuntimeError("audit log unavailable")
 
     # The audit entry is written after the photos are stored: its failure must take them away again.
-    monkeypatch.setattr(services.audit, "log", broken_audit)
+    monkeypatch.setattr("gridwork.core.audit.log", broken_audit)
     with pytest.raises(RuntimeError):
         services.act(cd.users["centre_a"], case.pk, "accept", photos=[PNG, JPEG])
     with pytest.raises(RuntimeError):

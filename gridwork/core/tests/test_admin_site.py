@@ -13,9 +13,9 @@ from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 
 from gridwork.accounts import services as accounts
+from gridwork.accounts.admin_site import is_back_office, site
 from gridwork.accounts.models import Role, RoleAssignment
 from gridwork.conftest import GRID_A1, GRID_B1, PASSWORD, STREET_B, District
-from gridwork.core.admin_site import is_back_office, site
 from gridwork.core.models import AuditEvent, RecordHistory
 from gridwork.core.system import SYSTEM
 

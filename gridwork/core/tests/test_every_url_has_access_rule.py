@@ -1,8 +1,8 @@
 """Walks every URL pattern of the project and fails when one has no access rule.
 
-A page carries `access_rule` (gridwork.web.access); an API route is labelled by gridwork/api/urls.py
+A page carries `access_rule` (gridwork.accounts.decorators); an API route is labelled by gridwork/api/urls.py
 and each of its operations is checked for auth in gridwork/api/tests/test_every_route_has_auth.py;
-the admin's views are guarded by the back-office site (gridwork.core.admin_site), whose own
+the admin's views are guarded by the back-office site (gridwork.accounts.admin_site), whose own
 permission check is tested in core/tests. Anything else must be listed here, with its reason.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from django.contrib.admin import AdminSite
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from gridwork.core.admin_site import site as back_office
+from gridwork.accounts.admin_site import site as back_office
 
 # Views that are not ours and are open by nature, with why.
 OPEN_BY_NATURE = {

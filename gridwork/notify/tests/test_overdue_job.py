@@ -14,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from gridwork.cases.models import Case
 from gridwork.cases.tests.helpers import report
-from gridwork.notify import periodic
+from gridwork.notify import tasks
 from gridwork.notify.tasks import check_overdue
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -56,21 +56,21 @@ def test_ensure_scheduled_starts_exactly_one_chain(cd: Any, settings: Any, how: 
         if how == "command":
             call_command("schedule_periodic", stdout=io.StringIO())
         else:
-            periodic.ensure_overdue_chain()
+            tasks.ensure_overdue_chain()
     assert _chain().filter(status=TaskResultStatus.READY).count() == 1
 
 
 def test_each_run_queues_the_next_and_only_one(cd: Any, settings: Any, commits: Any) -> None:
     settings.TASKS = DATABASE_TASKS
     settings.OVERDUE_CHECK_MINUTES = 7
-    assert periodic.ensure_overdue_chain() is True
+    assert tasks.ensure_overdue_chain() is True
     first = _chain().get()
     # A worker claims it ...
     DBTaskResult.objects.filter(pk=first.pk).update(
         status=TaskResultStatus.RUNNING, started_at=timezone.now()
     )
     # ... and while it runs, a restart asks for the chain again: the running one counts.
-    assert periodic.ensure_overdue_chain() is False
+    assert tasks.ensure_overdue_chain() is False
     before = timezone.now()
     with commits():
         check_overdue.call()
@@ -78,15 +78,15 @@ def test_each_run_queues_the_next_and_only_one(cd: Any, settings: Any, commits: 
     assert waiting.count() == 1
     next_run = waiting.get().run_after
     assert before + dt.timedelta(minutes=7) <= next_run <= timezone.now() + dt.timedelta(minutes=7)
-    assert periodic.ensure_overdue_chain() is False
+    assert tasks.ensure_overdue_chain() is False
     # A run left "running" by a dead worker does not block a new chain once the queued one is gone.
     waiting.delete()
     DBTaskResult.objects.filter(pk=first.pk).update(started_at=timezone.now() - dt.timedelta(hours=2))
-    assert periodic.ensure_overdue_chain() is True
+    assert tasks.ensure_overdue_chain() is True
 
 
 def test_inline_backend_keeps_no_chain(cd: Any) -> None:
-    assert periodic.ensure_overdue_chain() is False
+    assert tasks.ensure_overdue_chain() is False
     assert not _chain().exists()
 
 

@@ -9,13 +9,13 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from gridwork.accounts.access import AREAS_VIEW, REGISTER_VIEW, can
+from gridwork.accounts.decorators import requires
 from gridwork.areas.models import Level
 from gridwork.core.language import choice_labels
 from gridwork.core.masking import mask_id_number, mask_phone
 from gridwork.registry import choices, stats
 from gridwork.registry.counts import BASE_METRICS
 from gridwork.registry.models import Building, FacilityObject, Organization, Person
-from gridwork.web.access import requires
 from gridwork.web.breadcrumbs import area_and_trail, area_trail_and_children
 from gridwork.web.pagination import paginate
 from gridwork.web.templatetags.gridwork_web import age

@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from gridwork.accounts.access import AUDIT_VIEW
+from gridwork.accounts.decorators import requires
 from gridwork.core.models import AuditEvent
-from gridwork.web.access import requires
 from gridwork.web.audit_scope import audit_events_visible_to
 from gridwork.web.pagination import paginate
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 
-from gridwork.web.access import public, signed_in
+from gridwork.accounts.decorators import public, signed_in
 from gridwork.web.forms import LoginForm
 
 login = public(

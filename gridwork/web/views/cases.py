@@ -20,10 +20,12 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gridwork.accounts.access import CASES_REPORT, CASES_VIEW, department_scopes
+from gridwork.accounts.access import CASES_REPORT
 from gridwork.accounts.access import has_capability as _has_capability
+from gridwork.accounts.decorators import signed_in
 from gridwork.accounts.models import Role
 from gridwork.cases import calendar, machine, queues, services
+from gridwork.cases.access import may_use_cases
 from gridwork.cases.errors import StaleCase, TransitionNotAllowed
 from gridwork.cases.models import (
     OPEN_STATUSES,
@@ -39,7 +41,6 @@ from gridwork.cases.models import (
 )
 from gridwork.core.language import choice_labels, pick
 from gridwork.registry.models import Building
-from gridwork.web.access import signed_in
 from gridwork.web.pagination import paginate
 from gridwork.web.views.case_forms import (
     STAFF_SOURCES,
@@ -80,11 +81,6 @@ ACTION_VERBS = {
     Action.REOPEN: gettext_lazy("Reopen"),
 }
 View = Callable[..., HttpResponse]
-
-
-def may_use_cases(user: Any) -> bool:
-    """Staff who see cases in an area, or department handlers who see what is dispatched to them."""
-    return _has_capability(user, CASES_VIEW) or bool(department_scopes(user))
 
 
 def case_staff(view: View) -> View:

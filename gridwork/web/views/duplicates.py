@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridwork.accounts.access import REGISTER_CHANGE
+from gridwork.accounts.decorators import requires
 from gridwork.registry.duplicates import find_duplicates
 from gridwork.registry.merge import merge_persons
-from gridwork.web.access import requires
 
 
 def _page(request: HttpRequest, error: str = "", status: int = 200) -> HttpResponse:

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gridwork.accounts.access import REGISTER_VIEW
+from gridwork.accounts.decorators import requires
 from gridwork.transfer.exports import Filters, http_response, start_export
-from gridwork.web.access import requires
 
 FILTER_MAX = 50
 

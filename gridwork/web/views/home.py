@@ -16,9 +16,9 @@ from gridwork.accounts.access import (
     can,
     has_capability,
 )
+from gridwork.accounts.decorators import signed_in
 from gridwork.areas.models import Area
 from gridwork.registry import stats
-from gridwork.web.access import signed_in
 
 
 @signed_in

@@ -13,11 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gridwork.accounts.decorators import public
 from gridwork.cases import services
 from gridwork.cases.errors import TransitionNotAllowed
 from gridwork.cases.models import Case, Source, Status
 from gridwork.core.errors import NotFound
-from gridwork.web.access import public
 from gridwork.web.views.case_forms import category_choices, error_messages, parse_point, request_too_large
 
 DESCRIPTION_MAX = 2000

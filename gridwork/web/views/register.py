@@ -13,11 +13,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gridwork.accounts.access import REGISTER_REVEAL, REGISTER_VIEW, can
+from gridwork.accounts.decorators import requires
 from gridwork.areas.models import Area
 from gridwork.registry import services as registry
 from gridwork.registry.models import Building, House, Household, Organization, Person
 from gridwork.web import reveal
-from gridwork.web.access import requires
 from gridwork.web.breadcrumbs import trail
 from gridwork.web.forms import RevealForm
 from gridwork.web.pagination import paginate

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from gridwork.notify.periodic import ensure_overdue_chain
+from gridwork.notify.tasks import ensure_overdue_chain
 
 
 class Command(BaseCommand):

@@ -1,20 +1,31 @@
-"""Limit/offset pagination whose page size is capped by settings.API_PAGE_SIZE_MAX."""
+"""What the apps' API routers share: one scoped record or 404, and capped limit/offset paging."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 
+from gridwork.core.errors import NotFound
+
 DEFAULT_LIMIT = 50
 
 
+def get_or_404(queryset: QuerySet, **lookup: Any) -> Model:
+    """One record of an already scoped queryset; absent and out of scope both raise NotFound."""
+    try:
+        return queryset.get(**lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(queryset.model._meta.verbose_name) from exc
+
+
 class CappedLimitOffset(LimitOffsetPagination):
-    """`?limit=&offset=`; a limit above the maximum is cut to it rather than refused."""
+    """`?limit=&offset=`; a limit above API_PAGE_SIZE_MAX is cut to it rather than refused."""
 
     class Input(Schema):
         limit: int = Field(DEFAULT_LIMIT, ge=1, description="page size, at most API_PAGE_SIZE_MAX")

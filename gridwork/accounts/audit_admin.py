@@ -13,8 +13,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from gridwork.accounts.access import AUDIT_VIEW, scope_codes
+from gridwork.accounts.admin_site import site
 from gridwork.core.admin_base import ServiceModelAdmin
-from gridwork.core.admin_site import site
 from gridwork.core.masking import mask_id_number, mask_phone
 from gridwork.core.models import AuditEvent, RecordHistory
 from gridwork.core.scoping import prefix_q
