@@ -2,7 +2,18 @@ from django.urls import path, register_converter
 
 from gridwork.notify import views as notify
 from gridwork.transfer import views as transfer
-from gridwork.web.views import areas, audit, auth, cases, duplicates, exports, home, public, register
+from gridwork.web.views import (
+    areas,
+    audit,
+    auth,
+    case_report,
+    cases,
+    duplicates,
+    exports,
+    home,
+    public,
+    register,
+)
 
 
 class AreaCodeConverter:
@@ -41,8 +52,8 @@ urlpatterns = [
     path("duplicates/merge/", duplicates.merge, name="duplicates_merge"),
     path("areas/<areacode:code>/export/<slug:kind>/", exports.export_list, name="area_export"),
     path("cases/", cases.queue, name="cases"),
-    path("cases/new/", cases.case_new, name="case_new"),
-    path("cases/new/duplicates/", cases.case_duplicates, name="case_duplicates"),
+    path("cases/new/", case_report.case_new, name="case_new"),
+    path("cases/new/duplicates/", case_report.case_duplicates, name="case_duplicates"),
     path("cases/<int:pk>/", cases.case_detail, name="case"),
     path("cases/<int:pk>/act/<slug:action>/", cases.case_act, name="case_act"),
     path("cases/<int:pk>/photos/<int:photo_pk>/", cases.case_photo, name="case_photo"),

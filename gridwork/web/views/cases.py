@@ -1,4 +1,4 @@
-"""Case pages for staff: the queues, a case with its timeline and actions, the report form, photos.
+"""Case pages for staff: the queues, a case with its timeline and actions, its photos.
 
 Every read goes through `Case.objects.visible_to` (via services.get_visible_case); every write is one
 call of gridwork.cases.services. A case outside the user's scope answers 404 like a missing one.
@@ -40,10 +40,8 @@ from gridwork.cases.models import (
     Track,
 )
 from gridwork.core.language import choice_labels, pick
-from gridwork.registry.models import Building
 from gridwork.web.pagination import paginate
 from gridwork.web.views.case_forms import (
-    STAFF_SOURCES,
     category_choices,
     error_messages,
     parse_point,
@@ -55,7 +53,6 @@ TABS = ("mine", "area", "overdue")
 ON_SITE_ACTIONS = frozenset(
     {Action.RESOLVE, Action.UPDATE, Action.VERIFY_PASS, Action.VERIFY_FAIL, Action.HANDLE}
 )
-BUILDING_CHOICES_MAX = 300
 # What the buttons say (the timeline says what was done: Action's labels).
 ACTION_VERBS = {
     Action.ACCEPT: gettext_lazy("Accept and define"),
@@ -335,95 +332,3 @@ def case_photo(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-# --- reporting -----------------------------------------------------------------------------------
-
-
-def _buildings(user: Any) -> list[Building]:
-    return list(
-        Building.objects.visible_to(user)
-        .only("id", "estate", "number", "address", "grid_id")
-        .order_by("estate", "number", "id")[:BUILDING_CHOICES_MAX]
-    )
-
-
-@case_staff
-def case_new(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if not _has_capability(user, CASES_REPORT):
-        raise PermissionDenied
-    values: dict[str, str] = {"source": Source.PATROL}
-    errors: list[str] = []
-    if request.method == "POST":
-        if request_too_large(request, photos=9):
-            errors.append(_("The upload is too large."))
-        else:
-            post = request.POST
-            values = {key: post.get(key, "").strip() for key in post if key != "csrfmiddlewaretoken"}
-            lon, lat = parse_point(post)
-            source = values.get("source") if values.get("source") in STAFF_SOURCES else Source.PATROL
-            try:
-                case = services.report_case(
-                    user,
-                    category=values.get("category", ""),
-                    title=values.get("title", ""),
-                    description=values.get("description", "")[:4000],
-                    source=source,
-                    lon=lon,
-                    lat=lat,
-                    building_id=values.get("building") or None,
-                    address=values.get("address", ""),
-                    track=values.get("track") or None,
-                    photos=request.FILES.getlist("photos"),
-                )
-            except ValidationError as exc:
-                errors = error_messages(exc)
-            except PermissionDenied as exc:
-                errors = [str(exc) or _("You may not report cases here.")]
-            else:
-                messages.success(request, _("Case %(code)s reported.") % {"code": case.tracking_code})
-                return redirect("web:case", pk=case.pk)
-    return render(
-        request,
-        "web/cases/new.html",
-        {
-            "values": values,
-            "errors": errors,
-            "categories": category_choices(leaves_only=True),
-            "tracks": Track.choices,
-            "sources": [(s, Source(s).label) for s in STAFF_SOURCES],
-            "buildings": _buildings(user),
-        },
-        status=422 if errors else 200,
-    )
-
-
-@case_staff
-@require_GET
-def case_duplicates(request: HttpRequest) -> HttpResponse:
-    """Open cases of the same category near the point, for the report form (HTMX partial)."""
-    user = request.user
-    category = (
-        Category.objects.active().leaves().filter(code=(request.GET.get("category") or "")[:20]).first()
-    )
-    lon, lat = parse_point(request.GET)
-    building_id = (request.GET.get("building") or "").strip()
-    if lon is None and building_id.isdigit():
-        building = Building.objects.visible_to(user).filter(pk=int(building_id)).only("lon", "lat").first()
-        if building is not None and building.lon is not None:
-            lon, lat = str(building.lon), str(building.lat)
-    try:
-        lon_f, lat_f = (float(lon), float(lat)) if lon is not None and lat is not None else (None, None)
-    except ValueError:
-        lon_f = lat_f = None
-    found: list[Case] = []
-    if category is not None and lon_f is not None and lat_f is not None:
-        ids = [c.pk for c in services.find_possible_duplicates(category, lon_f, lat_f)]
-        visible = Case.objects.visible_to(user).select_related("category").in_bulk(ids)
-        found = [visible[pk] for pk in ids if pk in visible]
-    return render(
-        request,
-        "web/cases/partials/duplicates.html",
-        {"duplicates": found, "asked": category is not None and lon_f is not None},
-    )
