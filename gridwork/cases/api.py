@@ -30,6 +30,8 @@ from gridwork.cases.api_schemas import (
     CaseOut,
     CasePage,
     CaseReportIn,
+    CaseRevealIn,
+    CaseRevealOut,
     CategoryOut,
     IndicatorsOut,
 )
@@ -142,6 +144,26 @@ def act(
         **payload.params(),
     )
     return _detail(request, case_id)
+
+
+@router.post(
+    "/cases/{case_id}/reveal",
+    response=CaseRevealOut,
+    summary="A case's free text as written, for a stated reason (audited)",
+)
+def reveal_case(request: HttpRequest, case_id: int, payload: CaseRevealIn) -> Any:
+    case = services.reveal_case(request.user, case_id, payload.reason)
+    notes = [
+        {"event_id": pk, "note": note} for pk, note in case.events.exclude(note="").values_list("pk", "note")
+    ]
+    return {
+        "id": case.pk,
+        "title": case.title,
+        "description": case.description,
+        "address": case.address,
+        "rating_comment": case.rating_comment,
+        "notes": notes,
+    }
 
 
 @router.get("/cases/{case_id}/timeline", response=list[CaseEventOut], summary="A case's timeline")

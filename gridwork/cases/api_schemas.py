@@ -8,6 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from gridwork.cases.models import Action, Case, CaseEvent, Status
+from gridwork.core.masking import mask_free_text
 
 
 class CaseReportIn(Schema):
@@ -82,6 +83,10 @@ class CaseEventOut(Schema):
         return str(Action(obj.action).label)
 
     @staticmethod
+    def resolve_note(obj: CaseEvent) -> str:
+        return mask_free_text(obj.note)
+
+    @staticmethod
     def resolve_photos(obj: CaseEvent) -> list[Any]:
         return list(obj.photos.all())
 
@@ -112,6 +117,14 @@ class CaseOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
     closed_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_title(obj: Case) -> str:
+        return mask_free_text(obj.title)
+
+    @staticmethod
+    def resolve_address(obj: Case) -> str:
+        return mask_free_text(obj.address)
 
     @staticmethod
     def resolve_category(obj: Case) -> str:
@@ -150,12 +163,36 @@ class CaseDetailOut(CaseOut):
     timeline: list[CaseEventOut]
 
     @staticmethod
+    def resolve_description(obj: Case) -> str:
+        return mask_free_text(obj.description)
+
+    @staticmethod
     def resolve_allowed_actions(obj: Case) -> list[str]:
         return getattr(obj, "allowed_actions_now", [])
 
     @staticmethod
     def resolve_timeline(obj: Case) -> list[Any]:
         return list(obj.events.all())
+
+
+class CaseRevealIn(Schema):
+    reason: str = Field(..., min_length=4, max_length=300, description="why the full text is needed")
+
+
+class CaseNoteOut(Schema):
+    event_id: int
+    note: str
+
+
+class CaseRevealOut(Schema):
+    """The case's free text as written (audited): what CaseDetailOut shows masked."""
+
+    id: int
+    title: str
+    description: str
+    address: str
+    rating_comment: str
+    notes: list[CaseNoteOut]
 
 
 class CasePage(Schema):

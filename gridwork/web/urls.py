@@ -56,6 +56,7 @@ urlpatterns = [
     path("cases/new/duplicates/", case_report.case_duplicates, name="case_duplicates"),
     path("cases/<int:pk>/", cases.case_detail, name="case"),
     path("cases/<int:pk>/act/<slug:action>/", cases.case_act, name="case_act"),
+    path("cases/<int:pk>/reveal/", cases.case_reveal, name="case_reveal"),
     path("cases/<int:pk>/photos/<int:photo_pk>/", cases.case_photo, name="case_photo"),
     path("report/", public.report, name="public_report"),
     path("report/done/", public.reported, name="public_reported"),

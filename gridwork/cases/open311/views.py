@@ -14,6 +14,9 @@ Choices made (README.md beside this file says more):
   status_notes is the last note addressed to the resident, else the status in words;
   expected_datetime is the case's overall deadline; agency_responsible the holding department,
   else the category's handling department.
+- What a public board may show, and no more: category, status, dates, and the place as its grid
+  (address is the grid's name, lat/long the centre of the grid's boundary). The description, the
+  address and the point a resident gave may be about another person, so they are never published.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from gridwork.accounts.services import user_for_token
+from gridwork.areas.models import AreaBoundary
 from gridwork.cases import services
 from gridwork.cases.models import FINAL_STATUSES, OPEN_STATUSES, Case, CaseEvent, Category, Source, Status
 from gridwork.cases.open311.render import FORMATS, Open311Error, error_response, respond, respond_document
@@ -131,24 +135,42 @@ def open311_status(status: str) -> str:
     return "closed" if status in FINAL_STATUSES else "open"
 
 
-def _request_row(case: Case) -> dict[str, Any]:
+def _grid_centres(cases: list[Case]) -> dict[str, tuple[float, float]]:
+    """(lat, long) of the centre of each case's grid, as its boundary is drawn today."""
+    codes = {case.grid_id for case in cases}
+    boundaries = AreaBoundary.objects.valid_on(timezone.localdate()).filter(area__code__in=codes)
+    return {
+        code: (round((min_lat + max_lat) / 2, 6), round((min_lon + max_lon) / 2, 6))
+        for code, min_lat, max_lat, min_lon, max_lon in boundaries.values_list(
+            "area__code", "min_lat", "max_lat", "min_lon", "max_lon"
+        )
+    }
+
+
+def _rows(cases: list[Case]) -> list[dict[str, Any]]:
+    centres = _grid_centres(cases)
+    return [_request_row(case, centres.get(case.grid_id)) for case in cases]
+
+
+def _request_row(case: Case, centre: tuple[float, float] | None) -> dict[str, Any]:
+    lat, lon = centre if centre is not None else (None, None)
     return {
         "service_request_id": str(case.pk),
         "status": open311_status(case.status),
         "status_notes": _status_notes(case),
         "service_name": case.category.name,
         "service_code": case.category.code,
-        "description": case.description,
+        "description": "",
         "agency_responsible": case.holder_department or case.category.department,
         "service_notice": "",
         "requested_datetime": _iso(case.created_at),
         "updated_datetime": _iso(case.updated_at),
         "expected_datetime": _iso(case.deadline),
-        "address": case.address,
+        "address": case.grid.name,
         "address_id": "",
         "zipcode": "",
-        "lat": case.lat,
-        "long": case.lon,
+        "lat": lat,
+        "long": lon,
         "media_url": "",
     }
 
@@ -157,7 +179,7 @@ def _published() -> QuerySet[Case]:
     events = CaseEvent.objects.order_by("at", "id")
     return (
         Case.objects.filter(source=Source.OPEN311)
-        .select_related("category")
+        .select_related("category", "grid")
         .prefetch_related(Prefetch("events", queryset=events))
     )
 
@@ -283,7 +305,7 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _post_request(request, fmt)
     cases = _filtered(request).order_by("-created_at", "-id")[:MAX_REQUESTS]
-    return respond(fmt, [_request_row(c) for c in cases], "service_requests", "request")
+    return respond(fmt, _rows(list(cases)), "service_requests", "request")
 
 
 @open311_view("public")
@@ -291,7 +313,7 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
     case = _published().filter(pk=int(request_id) if request_id.isdigit() else 0).first()
     if case is None:
         raise NotFound(Case._meta.verbose_name)
-    return respond(fmt, [_request_row(case)], "service_requests", "request")
+    return respond(fmt, _rows([case]), "service_requests", "request")
 
 
 @open311_view("public")

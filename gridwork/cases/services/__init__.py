@@ -17,6 +17,7 @@ from gridwork.cases.services.lookup import (
 )
 from gridwork.cases.services.overdue import flag_overdue
 from gridwork.cases.services.reporting import PUBLIC_SOURCES, TRACKING_ALPHABET, TRACKING_LENGTH, report_case
+from gridwork.cases.services.reveal import may_reveal_case, reveal_case
 from gridwork.cases.services.transitions import ACTION_PARAMS, act, rate_case
 
 __all__ = [
@@ -35,5 +36,7 @@ __all__ = [
     "get_visible_case",
     "public_timeline",
     "rate_case",
+    "may_reveal_case",
     "report_case",
+    "reveal_case",
 ]

@@ -16,6 +16,7 @@ from gridwork.cases.models import (
     Status,
 )
 from gridwork.core.errors import NotFound
+from gridwork.core.masking import mask_free_text
 from gridwork.core.system import is_system
 
 PUBLIC_NOTE_ACTIONS = frozenset({Action.FEEDBACK, Action.REJECT, Action.DENY, Action.RESOLVE})
@@ -60,7 +61,8 @@ def public_timeline(case: Case) -> list[dict[str, Any]]:
                 "status": event.to_status,
                 "status_label": Status(event.to_status).label if event.to_status else "",
                 "at": event.at,
-                "note": event.note if event.action in PUBLIC_NOTE_ACTIONS else "",
+                # Notes addressed to the resident, never a number someone typed into them.
+                "note": mask_free_text(event.note) if event.action in PUBLIC_NOTE_ACTIONS else "",
             }
         )
     return entries

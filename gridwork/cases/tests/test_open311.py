@@ -108,13 +108,17 @@ def test_post_then_read_back_json_and_xml(cd: Any, api_key: str) -> None:
 
     [row] = Client().get(f"{BASE}/requests/{case.pk}.json").json()
     assert row["service_request_id"] == str(case.pk) and row["status"] == "open"
-    assert row["service_code"] == "E0104" and row["description"] == "人行道上堆放建筑垃圾"
+    # A public board: what residents wrote, and the exact point, are not published.
+    assert row["service_code"] == "E0104" and row["description"] == ""
     assert row["agency_responsible"] == URBAN
     assert row["expected_datetime"] == timezone.localtime(case.deadline).isoformat(timespec="seconds")
     assert dt.datetime.fromisoformat(row["requested_datetime"]).utcoffset() is not None
-    assert row["lat"] == case.lat and row["long"] == case.lon
+    assert row["address"] == case.grid.name
+    assert (row["lat"], row["long"]) != (case.lat, case.lon)
+    assert abs(row["lat"] - case.lat) < 0.01 and abs(row["long"] - case.lon) < 0.01  # the grid's centre
     content = Client().get(f"{BASE}/requests/{case.pk}.json").content.decode()
     assert "Jane" not in content and "13812345678" not in content and "example.org" not in content
+    assert "人行道上堆放建筑垃圾" not in content
 
     root = xml(Client().get(f"{BASE}/requests/{case.pk}.xml"))
     assert root.tag == "service_requests"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gridwork.core.masking import mask_id_number, mask_name, mask_phone
+from gridwork.core.masking import has_personal_number, mask_free_text, mask_id_number, mask_name, mask_phone
 
 
 def test_resident_id_keeps_first_one_and_last_four() -> None:
@@ -45,3 +45,26 @@ def test_phone_keeps_first_three_and_last_four(value: str | None, expected: str)
 def test_name_keeps_the_surname() -> None:
     assert mask_name("张三丰") == "张**"
     assert mask_name("") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("身份证110112196005010012，电话13800138000", ["110112196005010012", "13800138000", "19600501"]),
+        ("call 138 0013 8000 or 010-12345678", ["0013", "1234"]),
+        ("no space:ID11011219600501001Xabc", ["19600501"]),
+        ("全角１３８００１３８０００", ["００１３"]),
+        ("tel13800138000", ["0013"]),
+    ],
+)
+def test_free_text_hides_id_and_phone_numbers(text: str, hidden: list[str]) -> None:
+    masked = mask_free_text(text)
+    assert has_personal_number(text)
+    for part in hidden:
+        assert part not in masked
+
+
+@pytest.mark.parametrize("text", ["2024年5月1日 第3网格 5号楼201", "门牌 12 号, 金额 1234567 元", "", None])
+def test_free_text_without_numbers_is_unchanged(text: str | None) -> None:
+    assert mask_free_text(text) == (text or "")
+    assert not has_personal_number(text)

@@ -7,6 +7,8 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
+from gridwork.core.masking import mask_free_text
+
 register = template.Library()
 
 
@@ -17,3 +19,9 @@ def age(birth: dt.date | None, today: dt.date | None = None) -> int | str:
         return ""
     today = today or timezone.localdate()
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+@register.filter
+def private_text(value: str | None, revealed: bool = False) -> str:
+    """Free text as written when revealed (audited); else with ID-like and phone-like numbers masked."""
+    return (value or "") if revealed else mask_free_text(value)

@@ -232,14 +232,37 @@ def _action_forms(user: Any, case: Case) -> list[dict[str, Any]]:
     return forms
 
 
+DETAIL_SHAPE = ("category", "grid", "holder_area", "holder_user", "reporter", "merged_into")
+
+
 @case_staff
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = services.get_visible_case(request.user, pk, queryset=Case.objects.select_related(*DETAIL_SHAPE))
+    return _render_detail(request, case)
+
+
+@case_staff
+@require_POST
+def case_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case's text as written, for this one answer (audited); a reload masks it again."""
+    case = services.get_visible_case(request.user, pk, queryset=Case.objects.select_related(*DETAIL_SHAPE))
+    try:
+        services.reveal_case(request.user, case.pk, request.POST.get("reason", ""))
+    except ValidationError as exc:
+        return _render_detail(request, case, reveal_errors=error_messages(exc), status=400)
+    return _render_detail(request, case, revealed=True)
+
+
+def _render_detail(
+    request: HttpRequest,
+    case: Case,
+    *,
+    revealed: bool = False,
+    reveal_errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     user = request.user
-    shape = Case.objects.select_related(
-        "category", "grid", "holder_area", "holder_user", "reporter", "merged_into"
-    )
-    case = services.get_visible_case(user, pk, queryset=shape)
     events = list(case.events.all())
     photos_by_event: dict[int | None, list[CasePhoto]] = {}
     for photo in case.photos.all():
@@ -264,6 +287,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "forms": forms,
         "tracks": Track.choices,
         "units": TimeUnit.choices,
+        "revealed": revealed,
+        "may_reveal": services.may_reveal_case(user, case),
+        "reveal_errors": reveal_errors or [],
     }
     if Action.DISPATCH in actions:
         context["departments"] = _departments()
@@ -275,7 +301,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if merged_into is not None and not Case.objects.visible_to(user).filter(pk=merged_into.pk).exists():
         merged_into = None
     context["merged_into"] = merged_into
-    return render(request, "web/cases/detail.html", context)
+    response = render(request, "web/cases/detail.html", context, status=status)
+    if revealed:
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @case_staff
