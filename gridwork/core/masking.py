@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 
@@ -57,3 +58,10 @@ def mask_free_text(value: str | None) -> str:
 def has_personal_number(value: str | None) -> bool:
     """Whether free text holds something mask_free_text would mask."""
     return bool(value) and mask_free_text(value) != value
+
+
+def age_on(birth: dt.date | None, today: dt.date) -> int | None:
+    """Age in whole years: what lists and answers show instead of the birth date."""
+    if birth is None:
+        return None
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from ninja import Field, Schema
 
+from gridwork.core.masking import age_on
 from gridwork.registry.models import Household, Person, PersonTag
 
 
@@ -64,25 +66,39 @@ class TagOut(Schema):
         return obj.group.kind
 
 
-class MemberOut(Schema):
+class _Aged(Schema):
+    """The birth year and age, never the birth date: with the region code and the last four shown
+    by the mask, a full birth date would rebuild the ID number."""
+
+    birth_year: int | None
+    age: int | None
+
+    @staticmethod
+    def resolve_birth_year(obj: Person) -> int | None:
+        return obj.birth_date.year if obj.birth_date else None
+
+    @staticmethod
+    def resolve_age(obj: Person) -> int | None:
+        return age_on(obj.birth_date, timezone.localdate())
+
+
+class MemberOut(_Aged):
     id: int
     name: str
     relation: str
     sex: str
-    birth_date: dt.date
     id_number_masked: str
     phone_masked: str
     status: str
 
 
-class PersonOut(GridRecordOut):
+class PersonOut(GridRecordOut, _Aged):
     household_id: int | None
     relation: str
     name: str
     id_type: str
     id_number_masked: str
     sex: str
-    birth_date: dt.date
     ethnicity: str
     phone_masked: str
     residence_type: str
@@ -161,6 +177,7 @@ class RevealIn(Schema):
 class RevealOut(Schema):
     id_number: str
     phone: str
+    birth_date: dt.date | None
     tags: list[str] = Field(description="codes of all the person's key groups, sensitive ones included")
 
 

@@ -461,6 +461,7 @@ def reveal_person(actor: Any, pk: Any, reason: str) -> dict[str, Any]:
     return {
         "id_number": person.id_number,
         "phone": person.phone,
+        "birth_date": person.birth_date,
         "tags": list(person.tags.select_related("group").values_list("group__code", flat=True)),
     }
 

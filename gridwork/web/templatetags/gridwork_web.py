@@ -7,7 +7,7 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
-from gridwork.core.masking import mask_free_text
+from gridwork.core.masking import age_on, mask_free_text
 
 register = template.Library()
 
@@ -15,10 +15,8 @@ register = template.Library()
 @register.filter
 def age(birth: dt.date | None, today: dt.date | None = None) -> int | str:
     """Age in whole years: the pages show it instead of the birth date, which stays masked."""
-    if not birth:
-        return ""
-    today = today or timezone.localdate()
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+    found = age_on(birth, today or timezone.localdate())
+    return "" if found is None else found
 
 
 @register.filter

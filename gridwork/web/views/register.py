@@ -1,6 +1,7 @@
 """A building with its houses and households, a household with its members, a person.
 
-ID numbers and phones are masked unless this session holds a live reveal grant for the person.
+ID numbers, phones and birth dates are masked; an audited reveal shows them in its one answer
+(a reload masks them again).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from gridwork.accounts.access import REGISTER_REVEAL, REGISTER_VIEW, can
@@ -17,7 +18,6 @@ from gridwork.accounts.decorators import requires
 from gridwork.areas.models import Area
 from gridwork.registry import services as registry
 from gridwork.registry.models import Building, House, Household, Organization, Person
-from gridwork.web import reveal
 from gridwork.web.breadcrumbs import trail
 from gridwork.web.forms import RevealForm
 from gridwork.web.pagination import paginate
@@ -77,17 +77,15 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _person_context(request: HttpRequest, person: Person, form: RevealForm | None = None) -> dict[str, Any]:
+def _person_context(
+    request: HttpRequest, person: Person, form: RevealForm | None = None, *, revealed: bool = False
+) -> dict[str, Any]:
     user = request.user
     may_reveal = can(user, REGISTER_REVEAL, person.grid_id)
-    # The grant is checked against today's roles: losing the reveal role masks the person at once.
-    until = reveal.revealed_until(request, person.pk) if may_reveal else None
-    revealed = until is not None
     return {
         "person": person,
         "breadcrumb": trail(user, person.grid_id),
         "revealed": revealed,
-        "revealed_until": until,
         "may_reveal": may_reveal,
         "form": form or RevealForm(),
         "tags": registry.visible_tags(user, person, revealed),
@@ -114,10 +112,11 @@ def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
             for message in exc.message_dict.get("reason", exc.messages):
                 form.add_error("reason", message)
         else:
-            reveal.grant(request, person.pk)
-            if not request.htmx:
-                return redirect("web:person", pk=person.pk)
-            form = None
+            context = _person_context(request, person, revealed=True)
+            template = "web/partials/person_identity.html" if request.htmx else "web/person.html"
+            response = render(request, template, context)
+            response["Cache-Control"] = "no-store"  # the full values are in this answer only
+            return response
     context = _person_context(request, person, form)
     if request.htmx:
         # htmx swaps only 2xx answers, so a refused reason comes back as 200 with its message.
