@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.table import markdown, write
+from bench.table import details, markdown, write
 
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -29,6 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-server", action="store_true", help="skip the figures that start gunicorn")
+    parser.add_argument(
+        "--mix-seconds",
+        type=float,
+        default=60.0,
+        help="mixed workload: seconds per server variant (figure 7)",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -62,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
             str(args.repeat),
             "--only",
             args.only,
+            "--mix-seconds",
+            str(args.mix_seconds),
+            "--work",
+            str(args.out / "work" / label),
             "--json",
             str(result),
         ]
@@ -83,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     md_path, json_path = write(rows, args.out, meta)
     print()
     print(markdown(rows))
+    extra = details(rows)
+    if extra:
+        print(extra)
     print(f"written: {md_path} and {json_path}")
     return 0 if rows and all(r["passed"] for r in rows) else 1
 

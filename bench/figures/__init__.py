@@ -8,6 +8,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bench.figures import api_load, demo_build, home_pages, import_csv, list_pages, point_in_grid
+from bench.figures import api_load, demo_build, home_pages, import_csv, list_pages, mixed, point_in_grid
 
-FIGURES: list[ModuleType] = [demo_build, point_in_grid, home_pages, list_pages, api_load, import_csv]
+FIGURES: list[ModuleType] = [demo_build, point_in_grid, home_pages, list_pages, api_load, mixed, import_csv]
