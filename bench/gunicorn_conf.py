@@ -10,9 +10,10 @@ state before and after (frames in the WAL, frames checkpointed, WAL restarts, re
 (gc-<pid>.jsonl). Nothing of this changes what a request does; it adds a few microseconds.
 
 Experiments (server variants of figure 9), by environment variable:
-- BENCH_GC=freeze: after the application is loaded, collect once and gc.freeze() (the loaded
-  modules and settings leave the generations the collector walks); BENCH_GC=threshold:N sets the
-  youngest generation's threshold to N.
+- BENCH_GC, comma-separated: `freeze`: after the application is loaded, collect once and
+  gc.freeze() (the loaded modules and settings leave the generations the collector walks);
+  `freeze_after:N`: the same after the worker's Nth request (what the first requests load and
+  keep is frozen too); `threshold:A/B/C`: gc.set_threshold(A, B, C).
 - BENCH_WAL_AUTOCHECKPOINT=N: PRAGMA wal_autocheckpoint=N on every new connection (0: a commit
   never checkpoints; see bench/checkpointer.py, which bench/server.py starts beside the server).
 """
@@ -37,6 +38,8 @@ _lines: list[str] = []
 _gc_lines: list[str] = []
 _gc_started = [0.0]
 _shm_path = [""]
+_freeze_after = [0]
+_served = [0]
 
 
 def _gc_callback(phase: str, info: dict) -> None:
@@ -142,12 +145,14 @@ def post_worker_init(worker) -> None:  # type: ignore[no-untyped-def]
         _timed(cls, "_commit", "commit_ms")
         connection.execute_wrappers.append(_count_queries)
         gc.callbacks.append(_gc_callback)
-    if GC_MODE == "freeze":
-        gc.collect()
-        gc.freeze()
-    elif GC_MODE.startswith("threshold:"):
-        _first, *rest = gc.get_threshold()
-        gc.set_threshold(int(GC_MODE.split(":", 1)[1]), *rest)
+    for mode in filter(None, GC_MODE.split(",")):
+        if mode == "freeze":
+            gc.collect()
+            gc.freeze()
+        elif mode.startswith("freeze_after:"):
+            _freeze_after[0] = int(mode.split(":", 1)[1])
+        elif mode.startswith("threshold:"):
+            gc.set_threshold(*(int(n) for n in mode.split(":", 1)[1].split("/")))
 
 
 def pre_request(worker, req) -> None:  # type: ignore[no-untyped-def]
@@ -170,6 +175,10 @@ def pre_request(worker, req) -> None:  # type: ignore[no-untyped-def]
 
 
 def post_request(worker, req, environ, resp) -> None:  # type: ignore[no-untyped-def]
+    _served[0] += 1
+    if _freeze_after[0] and _served[0] == _freeze_after[0]:
+        gc.collect()
+        gc.freeze()
     if not TRACE_DIR or not _request:
         return
     ms = (_now() - _request["start"]) * 1000

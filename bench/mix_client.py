@@ -245,7 +245,7 @@ class Mix:
 def _messages_level(cookie_value: str) -> tuple[int, str]:
     """The highest level and its text among the messages in Django's `messages` cookie."""
     try:
-        data = cookie_value.rsplit(":", 1)[0]
+        data = cookie_value.split(":", 1)[0]  # then the time and the signature
         compressed = data.startswith(".")
         raw = base64.urlsafe_b64decode(data.lstrip(".") + "=" * (-len(data.lstrip(".")) % 4))
         if compressed:
@@ -321,8 +321,13 @@ class Connection:
         limit = int(command.get("max") or 10**9)
         self.connect(int(command["port"]))
         made = 0
+        users = self.users
+        if allowed:
+            users = [u for u in users if allowed & set(u.kinds)]
+            if not users:
+                return
         while made < limit and time.monotonic() < stop_at:
-            user = rng.choice(self.users)
+            user = rng.choice(users)
             if mode == "bare":
                 person = rng.choice(self.plan["bare_persons"])
                 request = Request("bare", "GET", f"/bench/bare-view/{command['size']}/{person}/")
@@ -350,10 +355,10 @@ class Connection:
             ms = (time.perf_counter() - started) * 1000
             messages = self.keep_cookies(user, cookies)
             ok, err, created = evaluate(request, status, body, messages, location)
+            timing = (f"{wall:.6f}", f"{ms:.3f}", len(body))
             self.records.append(
-                [slot, mode, round_, request.kind, status, int(ok), err, f"{wall:.6f}", f"{ms:.3f}", len(body), rid,
-                 self.index, created]
-            )  # fmt: skip
+                [slot, mode, round_, request.kind, status, int(ok), err, *timing, rid, self.index, created]
+            )
             made += 1
 
     def login(self, port: int) -> list[str]:
@@ -399,11 +404,15 @@ READ_KINDS = frozenset(
 )
 
 
-def evaluate(request: Request, status: int, body: bytes, messages: str, location: str) -> tuple[bool, str, str]:
+def evaluate(
+    request: Request, status: int, body: bytes, messages: str, location: str
+) -> tuple[bool, str, str]:
     """(as expected, what went wrong, the id of the case made) for one answer."""
     if status not in request.expect:
         return False, (f"status {status}" if status else body.decode()[:40]), ""
-    if request.check == "message" and messages:
+    if request.check == "message":
+        if not messages:  # every action leaves a message, success or not (web/views/cases.py)
+            return False, "unverified: no message cookie", ""
         level, text = _messages_level(messages)
         if level >= MESSAGE_ERROR_LEVEL:
             return False, "refused: " + text[:60].replace("\n", " "), ""

@@ -145,7 +145,8 @@ def kinds_table(stats: dict[str, KindStats], title: str) -> str:
             f" ({'; '.join(f'{k}: {n}' for k, n in s.error_kinds.items())})" if s.errors else ""
         )
         lines.append(
-            f"| {kind} | {s.count:,} | {s.per_second:.1f} | {ms(s.p50)} | {ms(s.p95)} | {ms(s.p99)} | {errors} | {target} |"
+            f"| {kind} | {s.count:,} | {s.per_second:.1f} | {ms(s.p50)} | {ms(s.p95)} | {ms(s.p99)} | "
+            f"{errors} | {target} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -167,6 +167,12 @@ def lost_cases(records: list[Any]) -> tuple[int, int]:
     return len(made), len(made - found)
 
 
+def _cpu(side: Side) -> str:
+    seconds = side.seconds or 1.0
+    client, server = side.client_cpu / seconds, side.server_cpu / seconds
+    return f"client CPU {client:.2f} cores, server workers {server:.2f} cores"
+
+
 def _kind_note(s: KindStats) -> str:
     errors = (
         f", errors {s.errors} ({'; '.join(f'{k}: {n}' for k, n in s.error_kinds.items())})"
@@ -184,25 +190,20 @@ def run(ctx: Context) -> list[Row]:
     records = result["records"]
     stats = {side.label: by_kind([r for r in records if r.slot == side.slot], side.seconds) for side in sides}
     made, lost = lost_cases(records)
-    first, bare = sides[0], sides[-1]
+    first = sides[0]
     main, bare_stats = stats[first.label], stats["bare"]["(all)"]
     ratio = main["(all)"].per_second / bare_stats.per_second if bare_stats.per_second else 0.0
     kinds = {k: s for k, s in main.items() if k != "(all)"}
     failing = [k for k, s in kinds.items() if not s.passed]
-    cores = f"client CPU {first.client_cpu / first.seconds:.2f} cores, server workers {first.server_cpu / first.seconds:.2f} cores"
     detail = [
         f"Mixed workload ({ctx.database}): {USERS} users, {CONNECTIONS} connections, gunicorn x2; "
-        f"{len(chosen)} server variants and the bare view in {ROUNDS} turns of {ctx.mix_seconds / ROUNDS:g} s each; "
-        f"bare page {result['size']:,} B (the mix's average answer).\n"
+        f"{len(chosen)} server variants and the bare view in {ROUNDS} turns of "
+        f"{ctx.mix_seconds / ROUNDS:g} s each; bare page {result['size']:,} B (the mix's average answer).\n"
     ]
     for side in sides:
-        detail.append(
-            kinds_table(
-                stats[side.label],
-                f"**{side.label}** ({ctx.database}): {side.seconds:.1f} s measured, client CPU "
-                f"{side.client_cpu / side.seconds:.2f} cores, server workers {side.server_cpu / side.seconds:.2f} cores",
-            )
-        )
+        title = f"**{side.label}** ({ctx.database}): {side.seconds:.1f} s measured, {_cpu(side)}"
+        detail.append(kinds_table(stats[side.label], title))
+    whole = main["(all)"]
     rows = [
         Row(
             figure=f"{KEY}. {TITLE}",
@@ -214,8 +215,9 @@ def run(ctx: Context) -> list[Row]:
             ratio=round(ratio, 2),
             target=f">= {TARGET}; every read kind p99 < 100 ms, write kind < 200 ms; no errors, none lost",
             passed=ratio >= TARGET and not failing and lost == 0 and main["(all)"].errors == 0,
-            note=f"{main['(all)'].count:,} requests, p50 {main['(all)'].p50:.1f} / p99 {main['(all)'].p99:.1f} ms "
-            f"(bare p99 {bare_stats.p99:.1f} ms); {cores}; {made:,} reports answered as made, {lost} lost"
+            note=f"{whole.count:,} requests, p50 {whole.p50:.1f} / p99 {whole.p99:.1f} ms "
+            f"(bare p99 {bare_stats.p99:.1f} ms); {_cpu(first)}; {made:,} reports answered as made, "
+            f"{lost} lost"
             + (f"; over target: {', '.join(failing)}" if failing else "")
             + ("; " + "; ".join(notes) if notes else ""),
             detail="\n".join(detail),
