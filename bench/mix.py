@@ -138,8 +138,8 @@ def _bench_user(role: str, area: str, index: int, department: str = "") -> MixUs
     username = f"bench_mix_{role}_{index}_{area}"
     user = User.objects.filter(username=username).first()
     if user is None:
-        password = secrets.token_urlsafe(16)
-        user = accounts.create_user(SYSTEM, username, password, check_password=False)
+        # No usable password (hashing one costs a good part of a second); see sign_in.
+        user = accounts.create_user(SYSTEM, username, None, check_password=False)
     if not RoleAssignment.objects.filter(user=user, role=role, area_id=area, department=department).exists():
         # A rebuilt district has no roles left (the build wipes them); the user stays.
         accounts.grant_role(SYSTEM, user, role, area, department=department)

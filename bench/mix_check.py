@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from django.test import Client
@@ -21,13 +22,14 @@ from bench.mix_client import Mix, User, evaluate
 SLOT = "check"
 
 
-def check_every_kind(seed: int = 1) -> tuple[int, list[str]]:
-    """(requests sent, what went wrong: one line each)."""
+def check_every_kind(seed: int = 1) -> tuple[Counter, list[str]]:
+    """(requests sent by kind, what went wrong: one line each)."""
     with tempfile.TemporaryDirectory() as folder:
         plan = make_plan(seed, [SLOT], 1.0, Path(folder) / "plan.json")
     mix = Mix(plan)
     rng = random.Random(seed)
-    sent, problems = 0, []
+    sent: Counter = Counter()
+    problems: list[str] = []
     for spec in plan["users"]:
         user = User(spec)
         client = Client(enforce_csrf_checks=True)
@@ -53,7 +55,7 @@ def check_every_kind(seed: int = 1) -> tuple[int, list[str]]:
                 content_type=content_type,
                 headers=headers,
             )
-            sent += 1
+            sent[request.kind] += 1
             for name in (plan["csrf_cookie"], plan["session_cookie"]):
                 if name in response.cookies and user.shared_jar is not None:
                     user.shared_jar[name] = response.cookies[name].value
