@@ -8,11 +8,25 @@ import os
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 from pathlib import Path
 
 from bench.table import details, markdown, write
 
 OUT = Path(__file__).resolve().parent / "out"
+
+
+def ensure_postgres_database(url: str) -> None:
+    """Create the benchmark's PostgreSQL database when it is missing (only one named gw_bench…)."""
+    parsed = urllib.parse.urlparse(url)
+    name = parsed.path.lstrip("/")
+    if not name.startswith("gw_bench"):
+        return
+    import psycopg
+
+    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as admin:
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
         databases.append(("sqlite", f"sqlite:///{sqlite_file}"))
     if args.postgres:
+        ensure_postgres_database(args.postgres)
         databases.append(("postgresql", args.postgres))
     rows: list[dict] = []
     for label, url in databases:

@@ -46,6 +46,17 @@ class Server:
                 helper.kill()
                 helper.wait()
 
+    def info(self) -> dict:
+        """What the server says it runs with (bench/urls.py server_info), or {} when it cannot."""
+        import json
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/bench/server/", timeout=10) as answer:  # noqa: S310
+                return json.loads(answer.read())
+        except (OSError, ValueError):
+            return {}
+
     def worker_pids(self) -> list[int]:
         """The pids of the server's workers (children of the gunicorn master)."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")

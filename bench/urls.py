@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+import gc
+import os
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template import engines
 from django.urls import path
 
@@ -53,7 +57,23 @@ def bare_view(request: HttpRequest, size: int, pk: int) -> HttpResponse:
     return HttpResponse(BARE_TEMPLATE.render({"row": row, "filler": filler}))
 
 
+def server_info(request: HttpRequest) -> JsonResponse:
+    """What a benchmark server runs with (its cache backend, the collector's state): so a table can
+    show that its server variants differ as meant."""
+    cache = settings.CACHES.get("default", {})
+    return JsonResponse(
+        {
+            "pid": os.getpid(),
+            "cache": cache.get("BACKEND", ""),
+            "cache_location": str(cache.get("LOCATION", ""))[:60],
+            "gc_threshold": gc.get_threshold(),
+            "gc_frozen": gc.get_freeze_count(),
+        }
+    )
+
+
 urlpatterns = [
+    path("bench/server/", server_info),
     path("bench/bare/<int:size>/", bare_page),
     path("bench/bare-view/<int:size>/<int:pk>/", bare_view),
     path("bench/api/", bare_api.urls),

@@ -139,6 +139,7 @@ def measure(
         )
         per_connection = max(1, MAX_REQUESTS // CONNECTIONS // ROUNDS)
         run_turns(clients, sides, ROUNDS, seconds / ROUNDS, records_path, per_connection)
+        infos = [server.info() for server in servers]
     finally:
         if clients is not None:
             clients.close()
@@ -151,6 +152,7 @@ def measure(
         "sides": sides,
         "records": records,
         "size": size,
+        "servers": infos,
         "traces": [folder / f"trace-{index}" for index in range(len(servers))],
     }
 
@@ -165,6 +167,17 @@ def lost_cases(records: list[Any]) -> tuple[int, int]:
     for start in range(0, len(ids), 500):
         found.update(Case.objects.filter(pk__in=ids[start : start + 500]).values_list("pk", flat=True))
     return len(made), len(made - found)
+
+
+def describe_servers(chosen: list[tuple[str, dict[str, str]]], result: dict[str, Any]) -> str:
+    parts = []
+    for (label, env), info in zip(chosen, result["servers"], strict=True):
+        settings_ = ", ".join(f"{k}={v}" for k, v in env.items()) or "no change"
+        parts.append(
+            f"{label} ({settings_}): cache {info.get('cache', '?').rsplit('.', 1)[-1]}, "
+            f"gc threshold {tuple(info.get('gc_threshold', ()))}, {info.get('gc_frozen', '?')} objects frozen"
+        )
+    return "; ".join(parts) + ".\n"
 
 
 def _cpu(side: Side) -> str:
@@ -200,6 +213,7 @@ def run(ctx: Context) -> list[Row]:
         f"{len(chosen)} server variants and the bare view in {ROUNDS} turns of "
         f"{ctx.mix_seconds / ROUNDS:g} s each; bare page {result['size']:,} B (the mix's average answer).\n"
     ]
+    detail.append("Server variants, as each server answered at the end: " + describe_servers(chosen, result))
     for side in sides:
         title = f"**{side.label}** ({ctx.database}): {side.seconds:.1f} s measured, {_cpu(side)}"
         detail.append(kinds_table(stats[side.label], title))

@@ -116,6 +116,7 @@ def run(ctx: Context) -> list[Row]:
                 f"{worst.kind} p99 {worst.p99:.0f} ms; {_summary(found)}",
             )
         )
+    details.append("Stall experiments' servers: " + mixed.describe_servers(chosen, result))
     if rows:
         rows[0].detail = "\n".join(details)
     return rows
