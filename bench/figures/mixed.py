@@ -99,6 +99,10 @@ def measure(
     try:
         for index, (_label, env) in enumerate(server_variants):
             servers.append(start_server(env, trace_dir=folder / f"trace-{index}"))
+        # The bare view on a server of its own (the first variant's environment): no side's
+        # workers serve more requests, and grow more, than another's.
+        bare_server = start_server(server_variants[0][1], trace_dir=folder / "trace-bare")
+        servers.append(bare_server)
         clients = Clients(folder / "plan.json")
         if not plan["signed_in"]:
             for server in servers:
@@ -108,7 +112,7 @@ def measure(
                 if failed:
                     raise RuntimeError(f"sign-in failed for {len(failed)} users, e.g. {failed[0]}")
         warm = folder / "warm.csv"
-        for server in servers:
+        for server in servers[:-1]:
             clients.command(
                 {
                     "cmd": "run",
@@ -123,13 +127,13 @@ def measure(
         size = round(statistics.fmean(sizes)) if sizes else 10_000
         sides = [
             Side(label, "mix", server, slot)
-            for (label, _), server, slot in zip(server_variants, servers, slots, strict=True)
+            for (label, _), server, slot in zip(server_variants, servers[:-1], slots, strict=True)
         ]
-        sides.append(Side("bare", "bare", servers[0], f"{name}:bare", {"size": size}))
+        sides.append(Side("bare", "bare", bare_server, f"{name}:bare", {"size": size}))
         clients.command(
             {
                 "cmd": "run",
-                "port": servers[0].port,
+                "port": bare_server.port,
                 "seconds": 1.0,
                 "mode": "bare",
                 "size": size,
@@ -139,7 +143,7 @@ def measure(
         )
         per_connection = max(1, MAX_REQUESTS // CONNECTIONS // ROUNDS)
         run_turns(clients, sides, ROUNDS, seconds / ROUNDS, records_path, per_connection)
-        infos = [server.info() for server in servers]
+        infos = [server.info() for server in servers[:-1]]
     finally:
         if clients is not None:
             clients.close()
@@ -153,7 +157,7 @@ def measure(
         "records": records,
         "size": size,
         "servers": infos,
-        "traces": [folder / f"trace-{index}" for index in range(len(servers))],
+        "traces": [folder / f"trace-{index}" for index in range(len(server_variants))],
     }
 
 
