@@ -190,7 +190,7 @@ def post_request(worker, req, environ, resp) -> None:  # type: ignore[no-untyped
         "ms": round(ms, 3),
         "pid": worker.pid,
         "status": getattr(resp, "status_code", 0),
-        "path": req.path,
+        "path": req.path + (f"?{req.query}" if req.query else ""),
         "gc_ms": round(_request["gc_ms"], 3),
         "gc_n": _request["gc_n"],
         "gc_max": round(_request["gc_max"], 3),

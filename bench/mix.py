@@ -389,6 +389,7 @@ def make_plan(seed: int, slots: list[str], seconds_per_slot: float, path: Path) 
     for index, mix_user in enumerate(users):
         specs.append(
             {
+                "index": index,
                 "username": mix_user.user.username,
                 "password": mix_user.password,
                 "role": mix_user.role,

@@ -52,6 +52,7 @@ FIELDS = (
     "rid",
     "conn",
     "created",
+    "user",  # its index in the plan
 )
 TIMEOUT_S = 120.0
 MESSAGE_ERROR_LEVEL = 40
@@ -61,6 +62,7 @@ class User:
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
         self.name: str = spec["username"]
+        self.index: int = spec.get("index", -1)
         self.kinds: list[str] = [k for k, _w in spec["kinds"]]
         self.weights: list[float] = [w for _k, w in spec["kinds"]]
         self.cat: dict[str, Any] = spec["catalogue"]
@@ -357,7 +359,20 @@ class Connection:
             ok, err, created = evaluate(request, status, body, messages, location)
             timing = (f"{wall:.6f}", f"{ms:.3f}", len(body))
             self.records.append(
-                [slot, mode, round_, request.kind, status, int(ok), err, *timing, rid, self.index, created]
+                [
+                    slot,
+                    mode,
+                    round_,
+                    request.kind,
+                    status,
+                    int(ok),
+                    err,
+                    *timing,
+                    rid,
+                    self.index,
+                    created,
+                    user.index,
+                ]
             )
             made += 1
 

@@ -33,6 +33,7 @@ class Record:
     rid: str
     conn: int
     created: str
+    user: int = -1
 
 
 def read_records(path: Path) -> list[Record]:
@@ -58,6 +59,7 @@ def read_records(path: Path) -> list[Record]:
                     rid=row[10],
                     conn=int(row[11]),
                     created=row[12],
+                    user=int(row[13]),
                 )
             )
     return records

@@ -91,6 +91,8 @@ class Findings:
     worker_full_gcs: int = 0
     worker_full_gc_median_ms: float = 0.0
     checkpoints: int = 0
+    # The slowest 1 % in the workers, by kind of request and role of its user.
+    slow_in_worker_by: Counter = field(default_factory=Counter)
 
     def stall_causes(self) -> Counter:
         return Counter(s.cause for s in self.stalls)
@@ -106,8 +108,18 @@ def analyze(
     servers: dict[str, dict[str, Any]],
     worker_gc: list[dict[str, Any]],
     client_gc: list[dict[str, Any]],
+    roles: list[str] | None = None,
 ) -> Findings:
     joined = [Joined(r, servers.get(r.rid)) for r in records if r.mode == "mix"]
+    by_rid = {j.record.rid: j.record for j in joined}
+
+    def who(server: dict[str, Any]) -> str:
+        record = by_rid.get(server.get("id", ""))
+        if record is None:
+            return "?"
+        role = roles[record.user] if roles and 0 <= record.user < len(roles) else ""
+        return f"{record.kind} ({role})" if role else record.kind
+
     latencies = sorted(j.record.ms for j in joined)
     threshold = percentile(latencies, 0.99)
     slow = [j for j in joined if j.record.ms >= threshold]
@@ -128,7 +140,7 @@ def analyze(
             continue
         used.update(group)
         span = (first.start, max(ordered[k].end for k in group))
-        stalls.append(_explain(span, kinds, len(group), all_servers, client_gc))
+        stalls.append(_explain(span, kinds, len(group), all_servers, client_gc, who))
     in_stalls = len(used)
     # How often each cause is present: in the slowest 1 % of requests in the workers, and in all.
     server_ms = sorted(s["ms"] for s in all_servers)
@@ -157,6 +169,7 @@ def analyze(
         worker_full_gcs=len(full_gcs),
         worker_full_gc_median_ms=statistics.median(g["ms"] for g in full_gcs) if full_gcs else 0.0,
         checkpoints=sum(1 for s in all_servers if checkpointed(s)),
+        slow_in_worker_by=Counter(who(s) for s in slow_servers),
     )
 
 
@@ -166,6 +179,7 @@ def _explain(
     slow: int,
     servers: list[dict[str, Any]],
     client_gc: list[dict[str, Any]],
+    who: Any = lambda server: "?",
 ) -> Stall:
     """The likeliest cause of one stall: the longest request in a worker over the span and what it
     spent its time on, else a pause of the client, else nothing seen (the machine)."""
@@ -175,7 +189,8 @@ def _explain(
     if longest is not None and longest["ms"] >= LONG_IN_WORKER_MS:
         found = causes(longest)
         parts = (
-            f"pid {longest['pid']} {longest['path'][:40]} {longest['ms']:.0f} ms in the worker "
+            f"pid {longest['pid']} {who(longest)} {longest['path'][:80]} "
+            f"{longest['ms']:.0f} ms in the worker "
             f"(gc {longest.get('gc_ms', 0):.0f} ms{' full' if longest.get('gc2') else ''}, lock "
             f"{longest.get('lock_ms', 0):.0f} ms, commit {longest.get('commit_ms', 0):.0f} ms, "
             f"{longest.get('q', 0)} queries {longest.get('db_ms', 0):.0f} ms)"
@@ -206,6 +221,10 @@ def report(findings: Findings, label: str) -> str:
     for cause, (slow, every) in f.cause_share.items():
         lines.append(f"| {cause} | {slow * 100:.1f} % | {every * 100:.2f} % |")
     lines.append("")
+    slowest = ", ".join(f"{kind} {n}" for kind, n in f.slow_in_worker_by.most_common(8))
+    lines.append(
+        f"The slowest 1 % in the workers (>= {f.worker_p99_ms:.0f} ms), by kind (role): {slowest}.\n"
+    )
     lines.append("| stall at | slow requests | kinds | likeliest cause | evidence |")
     lines.append("|---|---|---|---|---|")
     for stall in f.stalls[:25]:

@@ -43,7 +43,8 @@ def _findings(result: dict, index: int) -> Findings:
     side = result["sides"][index]
     servers, pauses, _checkpoints = read_traces(result["traces"][index])
     records = [r for r in result["records"] if r.slot == side.slot]
-    return analyze(records, servers, pauses, side.client_gc)
+    roles = [user["role"] for user in result["plan"]["users"]]
+    return analyze(records, servers, pauses, side.client_gc, roles)
 
 
 def _summary(f: Findings) -> str:
