@@ -108,6 +108,9 @@ def run(ctx: Context) -> list[Row]:
     busy = sum(1 for r in during if r.status == 503)
     failed = sum(1 for r in during if not r.ok and r.status != 503)
     p99 = percentile(ordered, 0.99)
+    # The longest stretch in which no report was answered as made: how long writers were held up.
+    done = sorted(r.t + r.ms / 1000 for r in during if r.ok)
+    gap = max((b - a for a, b in zip(done, done[1:], strict=False)), default=0.0)
     errors = sorted({r.err for r in during if not r.ok and r.status != 503})[:3]
     return [
         Row(
@@ -122,7 +125,8 @@ def run(ctx: Context) -> list[Row]:
             passed=p99 < P99_LIMIT_MS and failed == 0 and lost == 0 and importer.returncode == 0,
             note=f"{len(during):,} reports during the import ({import_seconds:.1f} s, "
             f"exit {importer.returncode}: "
-            f"{summary[0]}); max {ordered[-1] if ordered else 0:.0f} ms; failed {failed}"
+            f"{summary[0]}); max {ordered[-1] if ordered else 0:.0f} ms; longest stretch without a report "
+            f"made {gap:.1f} s; failed {failed}"
             + (f" ({'; '.join(errors)})" if errors else "")
             + f"; busy (503) {busy}; {made:,} answered as made, {lost} lost; reference: p99 of "
             f"{len(before):,} reports in the {BASE_S:g} s before the import",
