@@ -301,10 +301,11 @@ def _holder_for(where: str, grid: str) -> str:
 
 
 def stage_cases(
-    users: list[MixUser], slots: list[str], per_pool: int, seed: int
+    users: list[MixUser], slots: list[str], seconds_per_slot: float, seed: int
 ) -> dict[int, dict[str, dict]]:
-    """For each user (by index), slot and action, `per_pool` closed bench cases in its scope put
-    into the state the action needs. Returns {user index: {slot: {action: [case ids]}}}."""
+    """For each user (by index), slot and action, closed bench cases in its scope put into the
+    state the action needs (as many as pool_size says, while its area has them; a shortage is
+    shared out evenly). Returns {user index: {slot: {action: [case ids]}}}."""
     rng = random.Random(seed)
     now = timezone.now()
     taken: set[int] = set()
@@ -312,6 +313,7 @@ def stage_cases(
     with transaction.atomic():
         for index, mix_user in enumerate(users):
             actions = ACTIONS[mix_user.role]
+            per_pool = pool_size(seconds_per_slot, mix_user)
             wanted = per_pool * len(actions) * len(slots)
             # Closed bench cases (tracking codes "B…") under the user's area, in a seeded window.
             closed = Case.objects.filter(code_range_q("grid_id", mix_user.area), status=Status.CLOSED)
@@ -321,14 +323,14 @@ def stage_cases(
             found = [pk for pk in _ids(closed, rng, wanted * 2) if pk not in taken][:wanted]
             taken.update(found)
             rows = dict(Case.objects.filter(pk__in=found).values_list("pk", "grid_id"))
+            pairs = [(slot, action) for slot in slots for action in actions]
+            dealt: dict[tuple[str, str], list[int]] = {pair: [] for pair in pairs}
+            for position, pk in enumerate(found):  # in turn, so a shortage falls on every pool alike
+                dealt[pairs[position % len(pairs)]].append(pk)
             pools[index] = {slot: {} for slot in slots}
-            cursor = 0
-            for slot in slots:
-                for action in actions:
-                    ids = found[cursor : cursor + per_pool]
-                    cursor += per_pool
-                    pools[index][slot][action] = ids
-                    _set_state(ids, rows, action, mix_user, now)
+            for (slot, action), ids in dealt.items():
+                pools[index][slot][action] = ids
+                _set_state(ids, rows, action, mix_user, now)
     return pools
 
 
@@ -371,11 +373,13 @@ def _set_state(
         )
 
 
-def pool_size(seconds_per_slot: float, users: list[MixUser]) -> int:
-    """Cases per user, slot and action: what RATE_FOR_POOLS requests a second would use, and half again."""
-    requests_per_user = RATE_FOR_POOLS * seconds_per_slot / len(users)
-    worst = max(KINDS[u.role]["act"] / sum(KINDS[u.role].values()) / len(ACTIONS[u.role]) for u in users)
-    return max(2, math.ceil(requests_per_user * worst * 1.5))
+def pool_size(seconds_per_slot: float, mix_user: MixUser) -> int:
+    """Cases for one user, slot and action: what the user's share of RATE_FOR_POOLS requests a
+    second would use, and half again."""
+    requests = RATE_FOR_POOLS * seconds_per_slot / USERS
+    kinds = KINDS[mix_user.role]
+    share = kinds["act"] / sum(kinds.values()) / len(ACTIONS[mix_user.role])
+    return max(2, math.ceil(requests * share * 1.5))
 
 
 def make_plan(seed: int, slots: list[str], seconds_per_slot: float, path: Path) -> dict[str, Any]:
@@ -383,8 +387,7 @@ def make_plan(seed: int, slots: list[str], seconds_per_slot: float, path: Path) 
     users = mix_users(seed)
     signed_in = sign_in(users)
     rng = random.Random(seed + 1)
-    per_pool = pool_size(seconds_per_slot, users)
-    pools = stage_cases(users, slots, per_pool, seed)
+    pools = stage_cases(users, slots, seconds_per_slot, seed)
     specs = []
     for index, mix_user in enumerate(users):
         specs.append(
@@ -414,7 +417,6 @@ def make_plan(seed: int, slots: list[str], seconds_per_slot: float, path: Path) 
         "csrf_cookie": settings.CSRF_COOKIE_NAME,
         "signed_in": signed_in,
         "bare_persons": bare,
-        "per_pool": per_pool,
     }
     path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
     return plan

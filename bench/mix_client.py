@@ -7,8 +7,10 @@ serving a few of the plan's users, each user with its own signed-in session and 
 obeys JSON commands on stdin, one a line, answering one JSON line on stdout each:
 
   {"cmd": "run", "port": P, "seconds": S, "mode": "mix"|"bare"|"warm", "slot": NAME, "round": R,
-   "max": N, "out": FILE[, "kinds": [...], "size": BYTES]}
-      requests for S seconds (at most N per connection), one CSV line per request appended to FILE
+   "max": N, "out": FILE[, "kinds": [...], "size": BYTES, "interval": SECONDS, "until_pid": PID]}
+      requests for S seconds (and while process PID runs; at most N per connection), one CSV line
+      per request appended to FILE; back to back on each connection, or with "interval" paced:
+      one request due every SECONDS on each connection, its latency counted from when it was due
   {"cmd": "login", "port": P}   signs every user in through POST /login/ (when the plan has no sessions)
   {"cmd": "quit"}
 
@@ -323,12 +325,28 @@ class Connection:
         limit = int(command.get("max") or 10**9)
         self.connect(int(command["port"]))
         made = 0
+        # Paced (open loop): the kth request is due at start + k * interval, and its latency counts
+        # from then, so a stall delays every request due during it (not only the one in flight).
+        interval = float(command.get("interval") or 0)
+        until_pid = int(command.get("until_pid") or 0)
+        start = time.monotonic() + interval * self.index / 16
         users = self.users
         if allowed:
             users = [u for u in users if allowed & set(u.kinds)]
             if not users:
                 return
-        while made < limit and time.monotonic() < stop_at:
+        # With until_pid, "seconds" counts from when that process ends; paced, every request due
+        # before the end is sent (those held up by a stall too, late).
+        seconds, end = float(command["seconds"]), stop_at if not until_pid else float("inf")
+        while made < limit:
+            now = time.monotonic()
+            if until_pid and end == float("inf") and not _alive(until_pid):
+                end = now + seconds
+            due = start + made * interval if interval else now
+            if due >= end:
+                break
+            if interval and due > time.monotonic():
+                time.sleep(due - time.monotonic())
             user = rng.choice(users)
             if mode == "bare":
                 person = rng.choice(self.plan["bare_persons"])
@@ -353,6 +371,9 @@ class Connection:
                     request.kind = f"{fallback} (pool empty)"
             rid = counter()
             wall, started = time.time(), time.perf_counter()
+            if interval:  # from when it was due
+                lag = max(0.0, time.monotonic() - due)
+                wall, started = wall - lag, started - lag
             status, body, cookies, location = self.send(user, request, rid)
             ms = (time.perf_counter() - started) * 1000
             messages = self.keep_cookies(user, cookies)
@@ -417,6 +438,15 @@ READ_KINDS = frozenset(
         "api stats",
     }
 )
+
+
+def _alive(pid: int) -> bool:
+    """The process runs (a zombie, ended but not yet reaped by its parent, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def evaluate(

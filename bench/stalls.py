@@ -126,7 +126,8 @@ def analyze(
     with_server = [j for j in slow if j.server]
     waits = [j.record.ms - j.server["ms"] for j in with_server]  # type: ignore[index]
     in_worker = [j.server["ms"] for j in with_server]  # type: ignore[index]
-    all_servers = sorted((s for s in servers.values()), key=lambda s: s["t"])
+    # The workers' side of the mix's requests only (not the warm-up before the timed slices).
+    all_servers = sorted((j.server for j in joined if j.server), key=lambda s: s["t"])
     # Stall windows: slow requests of MIN_KINDS kinds or more starting within WINDOW_S.
     stalls: list[Stall] = []
     ordered = sorted(slow, key=lambda j: j.start)
