@@ -3,8 +3,8 @@
 With BENCH_TRACE_DIR set, each worker writes one JSON line per request to
 BENCH_TRACE_DIR/requests-<pid>.jsonl: the client's request id (header X-Bench-Id), the start (wall
 clock, comparable with the client's), the time in the worker, the status, and what happened
-inside: garbage collection (time, longest pause, full collections), the wait for the writers'
-file lock and the commits (gridwork.core.sqlite_queue), queries and their time, and SQLite's WAL
+inside: garbage collection (time, longest pause, full collections), the time in BEGIN (where a
+SQLite write waits for the write lock) and in commits, queries and their time, and SQLite's WAL
 state before and after (frames in the WAL, frames checkpointed, WAL restarts, read from the
 -shm file's header). Full collections and pauses over 2 ms are also listed with their times
 (gc-<pid>.jsonl). Nothing of this changes what a request does; it adds a few microseconds.
@@ -141,7 +141,8 @@ def post_worker_init(worker) -> None:  # type: ignore[no-untyped-def]
         _shm_path[0] = f"{connection.settings_dict['NAME']}-shm"
     if TRACE_DIR:
         cls = type(connection)
-        _timed(cls, "_take_queue", "lock_ms")
+        # BEGIN (IMMEDIATE on SQLite): where a write waits for the database's write lock.
+        _timed(cls, "_start_transaction_under_autocommit", "lock_ms")
         _timed(cls, "_commit", "commit_ms")
         connection.execute_wrappers.append(_count_queries)
         gc.callbacks.append(_gc_callback)

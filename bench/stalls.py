@@ -1,14 +1,14 @@
 """What coincides with the slowest requests of the mixed workload (figure 9).
 
 The client's records (start, latency, kind, request id) are joined with the workers' traces
-(bench/gunicorn_conf.py: time in the worker, garbage collection, the writers' lock, commits,
+(bench/gunicorn_conf.py: time in the worker, garbage collection, the wait for the write lock, commits,
 SQLite's WAL state before and after) by request id. Then:
 
 - the slowest 1 % of requests as the users meet them (client latency), how much of it was spent
   waiting for a worker (latency minus time in the worker) and how much in the worker;
 - stall windows: short spans holding slow requests of several kinds at once, and what the workers,
   the client and the checkpointer were doing then: a request in a worker that took long, and why
-  (a full garbage collection, a commit that ran a WAL checkpoint, a wait for the writers' lock),
+  (a full garbage collection, a commit that ran a WAL checkpoint, a wait for the write lock),
   or nothing long in the workers (the client, or the machine);
 - over the slowest 1 % of requests in the workers, how often each cause is present, against how
   often it is present in all requests.
@@ -57,7 +57,7 @@ def causes(server: dict[str, Any]) -> list[str]:
     elif server.get("gc_ms", 0) >= GC_CAUSE_MS:
         found.append("young GC")
     if server.get("lock_ms", 0) >= LOCK_CAUSE_MS:
-        found.append("writers' lock wait")
+        found.append("write lock wait")
     if server.get("commit_ms", 0) >= COMMIT_CAUSE_MS:
         # A commit that took long while the WAL was checkpointed: most likely it ran the
         # checkpoint itself (wal_autocheckpoint runs it in the commit that fills the WAL).
@@ -148,7 +148,7 @@ def analyze(
     worker_p99 = percentile(server_ms, 0.99)
     slow_servers = [s for s in all_servers if s["ms"] >= worker_p99]
     share: dict[str, tuple[float, float]] = {}
-    labels = ["full GC", "young GC", "writers' lock wait", "checkpoint in commit", "slow commit"]
+    labels = ["full GC", "young GC", "write lock wait", "checkpoint in commit", "slow commit"]
     for label in labels:
         in_slow = sum(1 for s in slow_servers if label in causes(s)) / max(1, len(slow_servers))
         in_all = sum(1 for s in all_servers if label in causes(s)) / max(1, len(all_servers))
