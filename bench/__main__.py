@@ -8,11 +8,25 @@ import os
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 from pathlib import Path
 
-from bench.table import markdown, write
+from bench.table import details, markdown, write
 
 OUT = Path(__file__).resolve().parent / "out"
+
+
+def ensure_postgres_database(url: str) -> None:
+    """Create the benchmark's PostgreSQL database when it is missing (only one named gw_bench…)."""
+    parsed = urllib.parse.urlparse(url)
+    name = parsed.path.lstrip("/")
+    if not name.startswith("gw_bench"):
+        return
+    import psycopg
+
+    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as admin:
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-server", action="store_true", help="skip the figures that start gunicorn")
+    parser.add_argument(
+        "--mix-seconds",
+        type=float,
+        default=60.0,
+        help="mixed workload: seconds per server variant (figure 7)",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -39,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
             Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
         databases.append(("sqlite", f"sqlite:///{sqlite_file}"))
     if args.postgres:
+        ensure_postgres_database(args.postgres)
         databases.append(("postgresql", args.postgres))
     rows: list[dict] = []
     for label, url in databases:
@@ -62,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
             str(args.repeat),
             "--only",
             args.only,
+            "--mix-seconds",
+            str(args.mix_seconds),
+            "--work",
+            str(args.out / "work" / label),
             "--json",
             str(result),
         ]
@@ -83,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     md_path, json_path = write(rows, args.out, meta)
     print()
     print(markdown(rows))
+    extra = details(rows)
+    if extra:
+        print(extra)
     print(f"written: {md_path} and {json_path}")
     return 0 if rows and all(r["passed"] for r in rows) else 1
 

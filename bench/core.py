@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -25,6 +27,9 @@ class Row:
     database: str = ""
     cores: int = field(default_factory=lambda: os.cpu_count() or 1)
     note: str = ""
+    # Printed after the table (markdown), and kept in the JSON for tools (e.g. the side-by-side table).
+    detail: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -40,6 +45,8 @@ class Context:
     with_server: bool = True
     say: Callable[[str], None] = print
     built: dict[str, Any] = field(default_factory=dict)  # what the district build made
+    mix_seconds: float = 60.0  # of the mixed workload, per server variant (figure 7)
+    work_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "gridwork-bench")
 
 
 def median_seconds_alternating(calls: list[Callable[[], Any]], repeat: int, warmup: int = 3) -> list[float]:

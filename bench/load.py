@@ -9,19 +9,15 @@ run weighs on both alike.
 from __future__ import annotations
 
 import http.client
-import os
 import random
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from bench.core import Context, Row, at_least
+from bench.server import WORKERS, start_server
 from gridwork.accounts import services as accounts
 from gridwork.accounts.models import Role
 from gridwork.areas.models import Level
@@ -34,40 +30,6 @@ CONNECTIONS = 8
 DURATION_S = 10.0  # for each side, over all its slices
 SLICES = 5
 MAX_REQUESTS = 200_000
-WORKERS = 2
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_server(port: int) -> subprocess.Popen:
-    env = {**os.environ, "DEBUG": "0", "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(  # noqa: S603 - our own server, loopback only
-        [
-            str(gunicorn),
-            "--workers",
-            str(WORKERS),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "gridwork.wsgi:application",
-        ],
-        env=env,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("gunicorn did not start")
 
 
 @dataclass
@@ -151,8 +113,8 @@ def measure_api(
     ids = list(Person.objects.filter(in_street).values_list("pk", flat=True)[:2000])
     buildings = list(Building.objects.filter(in_street).values_list("pk", flat=True)[:2000])
     category = Category.objects.active().leaves().order_by("code").values_list("code", flat=True).first()
-    port = _free_port()
-    server = _start_server(port)
+    server = start_server()
+    port = server.port
     try:
         ours_paths = [f"/api/v1/persons/{pk}" for pk in ids]
         bare_paths = [f"/bench/api/rows/{pk}" for pk in ids]
@@ -171,8 +133,7 @@ def measure_api(
             Load(["/bench/api/rows"], {}, "POST", ok=201),
         )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
     ours, ours_p99, ours_errors = reads.per_second, reads.p99_ms, reads.errors
     bare, bare_p99, bare_errors = bare_reads.per_second, bare_reads.p99_ms, bare_reads.errors
     ratio = ours / bare

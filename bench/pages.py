@@ -1,47 +1,31 @@
-"""Timing pages in-process: the Django test client through the full middleware, against a bare
-fixed page of the same size served through the same middleware to the same signed-in client."""
+"""Timing pages in-process on distinct requests (figures 3 and 5).
+
+Each timed round asks for another request of the kind (another user's home page, another area,
+another grid's or community's people list with another page or search, another user's case queue
+with another tab, status, category or page), so nothing one round leaves behind serves the next
+the same answer. The reference is the bare signed-in view (bench/urls.py `bare_view`: the session
+and user read, one row by primary key, a template of the page's size), requested by the same
+signed-in client in turns with the page, round by round (bench/core.py median_seconds_alternating).
+"""
 
 from __future__ import annotations
 
-import secrets
+import random
+import statistics
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 from django.test import Client
 
 from bench.core import Context, median_seconds_alternating
 from gridwork.accounts import services as accounts
-from gridwork.accounts.models import User
+from gridwork.accounts.models import RoleAssignment, User
 from gridwork.areas.models import Area, Level
 from gridwork.core.system import SYSTEM
+from gridwork.registry.models import Person
 
-PAGE_TARGET = 1 / 3  # a page within 3x the time of the bare fixed page
-
-
-@dataclass
-class PageTiming:
-    path: str
-    seconds: float
-    bare_seconds: float
-    size: int
-    queries: int
-    # The same page rendered anew each time (its kept copy and kept rows dropped first, see
-    # web/page_memo.py and core/prepared.py): what a first view of new data costs.
-    rendered_seconds: float
-    # The bare page timed on its own, not taking turns with the page: the requests around it leave
-    # the processor's caches to it, so it is somewhat faster than when measured in turns.
-    bare_alone_seconds: float
-
-    def note(self) -> str:
-        return (
-            f"rendered anew each time: {self.rendered_seconds * 1000:.2f} ms; bare page timed alone: "
-            f"{self.bare_alone_seconds * 1000:.2f} ms (ratio {self.bare_alone_seconds / self.seconds:.2f})"
-        )
-
-    @property
-    def ratio(self) -> float:
-        return self.bare_seconds / self.seconds
+PAGE_TARGET = 1 / 4  # a page's median within 4x the bare signed-in view's
 
 
 def sample_areas() -> dict[Level, Area]:
@@ -54,56 +38,113 @@ def sample_areas() -> dict[Level, Area]:
     return picked
 
 
-def client_for(role: str, area: Area) -> Client:
-    """A signed-in client for a benchmark user holding `role` at `area` (made once per database)."""
-    username = f"bench_{role}_{area.code}"
+def areas_at(level: Level, count: int, rng: random.Random) -> list[str]:
+    codes = list(Area.objects.filter(level=level).order_by("code").values_list("code", flat=True))
+    return rng.sample(codes, count) if len(codes) > count else codes
+
+
+def user_for(role: str, code: str, index: int = 0) -> User:
+    """A benchmark user holding `role` at `code` (made once per database, with no usable password:
+    hashing one per user would cost a good part of a second each); `index` for more than one."""
+    username = f"bench_{role}_{code}" + (f"_{index}" if index else "")
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = accounts.create_user(SYSTEM, username, secrets.token_urlsafe(16), check_password=False)
-        accounts.grant_role(SYSTEM, user, role, area.code)
+        user = accounts.create_user(SYSTEM, username, None, check_password=False)
+    if not RoleAssignment.objects.filter(user=user, role=role, area_id=code).exists():
+        accounts.grant_role(SYSTEM, user, role, code)  # a rebuilt district has no roles left
+    return user
+
+
+def client_for(role: str, code: str) -> Client:
+    client = Client()
+    client.force_login(user_for(role, code))
+    return client
+
+
+def signed_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def count_queries(call: Callable[[], object]) -> int:
-    """Queries one call makes (an execute wrapper: the query log is reset at each request's start)."""
-    seen = [0]
+class QueryCounter:
+    """Counts the queries of the calls made inside it (an execute wrapper: a microsecond each)."""
 
-    def counter(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        seen[0] += 1
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        self.count += 1
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(counter):
-        call()
-    return seen[0]
+
+@dataclass
+class DistinctTiming:
+    label: str
+    distinct: int  # how many different requests the rounds cycled through
+    seconds: float  # median of the page
+    bare_seconds: float  # median of the bare signed-in view, in turns
+    sizes: list[int] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        return self.bare_seconds / self.seconds
+
+    def note(self) -> str:
+        return (
+            f"{self.distinct} distinct requests (e.g. {', '.join(self.examples[:2])}); queries per request "
+            f"median {statistics.median(self.queries):g}, max {max(self.queries)}; size median "
+            f"{statistics.median(self.sizes):,.0f} B"
+        )
 
 
-def time_page(ctx: Context, client: Client, path: str) -> PageTiming:
-    first = client.get(path)
-    assert first.status_code == 200, (path, first.status_code)
-    size = len(first.content)
-    queries = count_queries(lambda: client.get(path))
-    bare_path = f"/bench/bare/{size}/"
-    assert len(client.get(bare_path).content) == size
+def person_ids(seed: int, count: int = 500) -> list[int]:
+    """`count` people's keys from a seeded place in the register (distinct rows for the bare view)."""
+    total = Person.objects.count()
+    start = random.Random(seed).randrange(max(1, total - count))
+    return list(Person.objects.order_by("pk").values_list("pk", flat=True)[start : start + count]) or [0]
 
-    def rendered() -> None:
-        # As after a write to what the page shows: its kept rows (core/prepared.py) and its kept
-        # copy are dropped, its compiled statements are not.
-        client.get(path)
 
-    seconds, bare_seconds = median_seconds_alternating(
-        [lambda: client.get(path), lambda: client.get(bare_path)], ctx.repeat
-    )
-    # Apart: a page rendered anew churns far more memory than either of the two compared.
-    (rendered_seconds,) = median_seconds_alternating([rendered], ctx.repeat)
-    (bare_alone_seconds,) = median_seconds_alternating([lambda: client.get(bare_path)], ctx.repeat)
-    return PageTiming(
-        path=path,
+def time_distinct(ctx: Context, label: str, requests: list[tuple[Client, str]]) -> DistinctTiming:
+    """The median of `requests` taken one per round in turn with the bare view; every answer must be
+    200, and its size and queries are recorded."""
+    assert requests, label
+    bare_ids = person_ids(ctx.seed)
+    state = {"page": 0, "bare": 0, "size": 4000, "client": requests[0][0]}
+    sizes: list[int] = []
+    queries: list[int] = []
+
+    def page() -> None:
+        client, path = requests[state["page"] % len(requests)]
+        state["page"] += 1
+        counter = QueryCounter()
+        with connection.execute_wrapper(counter):
+            response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        state["size"], state["client"] = len(response.content), client
+        sizes.append(state["size"])
+        queries.append(counter.count)
+
+    def bare() -> None:
+        pk = bare_ids[state["bare"] % len(bare_ids)]
+        state["bare"] += 1
+        response = state["client"].get(f"/bench/bare-view/{state['size']}/{pk}/")
+        assert response.status_code == 200, response.status_code
+
+    # Each user has been signed in a while, as in real use: their session already holds what a
+    # session keeps (the roles), read by one API call that renders no page.
+    for client in {id(c): c for c, _path in requests}.values():
+        assert client.get("/api/v1/me").status_code == 200
+    calls: list[Callable[[], None]] = [page, bare]
+    seconds, bare_seconds = median_seconds_alternating(calls, ctx.repeat)
+    return DistinctTiming(
+        label=label,
+        distinct=len({(id(client), path) for client, path in requests}),
         seconds=seconds,
         bare_seconds=bare_seconds,
-        size=size,
+        sizes=sizes,
         queries=queries,
-        rendered_seconds=rendered_seconds,
-        bare_alone_seconds=bare_alone_seconds,
+        examples=[path for _client, path in requests[:3]],
     )

@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--only", default="")
     parser.add_argument("--no-server", action="store_true")
+    parser.add_argument("--mix-seconds", type=float, default=60.0)
+    parser.add_argument("--work", type=Path, required=True, help="a folder for plans, records and traces")
     parser.add_argument("--json", type=Path, required=True)
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
@@ -40,6 +42,8 @@ def main(argv: list[str] | None = None) -> None:
         repeat=args.repeat,
         database=args.label,
         with_server=not args.no_server,
+        mix_seconds=args.mix_seconds,
+        work_dir=args.work,
         say=lambda m: print(m, flush=True),
     )
     rows = run_figures(ctx, set(filter(None, args.only.split(","))) or None)

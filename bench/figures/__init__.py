@@ -8,6 +8,26 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bench.figures import api_load, demo_build, home_pages, import_csv, list_pages, point_in_grid
+from bench.figures import (
+    api_load,
+    demo_build,
+    home_pages,
+    import_csv,
+    import_writes,
+    list_pages,
+    mixed,
+    point_in_grid,
+    stalls,
+)
 
-FIGURES: list[ModuleType] = [demo_build, point_in_grid, home_pages, list_pages, api_load, import_csv]
+FIGURES: list[ModuleType] = [
+    demo_build,
+    point_in_grid,
+    home_pages,
+    list_pages,
+    api_load,
+    mixed,
+    stalls,  # after mixed: it reads mixed's traces
+    import_csv,
+    import_writes,  # last: the people it imports stay
+]

@@ -47,13 +47,14 @@ class _Rollback(Exception):
     pass
 
 
-def _rows(count: int, seed: int) -> Iterator[dict[str, Any]]:
-    """Synthetic people of existing households, as the columns of the person template."""
+def _rows(count: int, seed: int, region: str = REGION) -> Iterator[dict[str, Any]]:
+    """Synthetic people of existing households, as the columns of the person template; their ID
+    numbers are of `region`."""
     households = list(
         Household.objects.order_by("pk").values_list("number", "pk", "grid_id")[: max(count // 2, 1)]
     )
     rng = random.Random(seed)
-    ids = ResidentIds(REGION)
+    ids = ResidentIds(region)
     for i in range(count):
         number, pk, grid = households[i % len(households)]
         sex = "M" if rng.random() < 0.5 else "F"
@@ -74,16 +75,22 @@ def _rows(count: int, seed: int) -> Iterator[dict[str, Any]]:
         }
 
 
+def write_csv(path: Path, count: int, seed: int, region: str = REGION) -> Path:
+    """A person file of `count` rows with the template's (Chinese) headers."""
+    kind = get_kind("persons")
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(kind.headers("zh-hans"))
+        for row in _rows(count, seed, region):
+            writer.writerow([row.get(c.key, "") for c in kind.columns])
+    return path
+
+
 def write_files(count: int, seed: int, folder: Path) -> tuple[Path, Path]:
     from openpyxl import Workbook
 
     kind = get_kind("persons")
-    csv_path, xlsx_path = folder / "persons.csv", folder / "persons.xlsx"
-    with csv_path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(kind.headers("zh-hans"))
-        for row in _rows(count, seed):
-            writer.writerow([row.get(c.key, "") for c in kind.columns])
+    csv_path, xlsx_path = write_csv(folder / "persons.csv", count, seed), folder / "persons.xlsx"
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
     sheet.append(kind.headers("zh-hans"))
