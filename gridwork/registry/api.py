@@ -58,7 +58,7 @@ router = Router(tags=["register"])
 # Query parameters, defined once (ninja reads their metadata from the default).
 AREA = Query(None, description="only records under this area code (a prefix of their grid code)")
 BUILDING = Query(None, description="only the houses of this building")
-NAME_PART = Query(None, max_length=50, description="part of the name")
+NAME_PART = Query(None, max_length=50, description="the beginning of the name (a surname, or more)")
 GROUP = Query(None, max_length=30, description="key group code (not a sensitive one)")
 STATUS = Query(None, description="living, moved_out or deceased")
 
@@ -200,7 +200,7 @@ def list_persons(
 ) -> Any:
     qs = _in_area(_persons(request), area)
     if q:
-        qs = qs.filter(name__icontains=q.strip())
+        qs = qs.named(q.strip())
     if tag:
         qs = _with_group(qs, tag)
     if status:

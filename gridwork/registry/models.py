@@ -32,6 +32,13 @@ class RegisterQuerySet(ScopedQuerySet):
     scope_field = "grid__code"
     scope_capability = "register.view"
 
+    def named(self, prefix: str) -> RegisterQuerySet:
+        """Records whose name begins with `prefix` (a surname, or a surname and more), in name order.
+
+        A range on the name rather than LIKE: SQLite answers `LIKE 'x%' ESCAPE` by reading every row
+        in scope, a range from the name's index (a district's search took seconds as LIKE)."""
+        return self.filter(name__gte=prefix, name__lt=prefix + "\U0010ffff").order_by("name", "id")
+
 
 class Organization(models.Model):
     grid = grid_field()
@@ -223,6 +230,8 @@ class Person(models.Model):
             # Lookups by ID number alone (tags, house owners, duplicates) cannot use the partial
             # unique index above, which leads with id_type.
             models.Index(fields=["id_number"], name="person_id_number"),
+            # Searches by the beginning of the name (RegisterQuerySet.named).
+            models.Index(fields=["name"], name="person_name"),
         ]
         verbose_name = _("person")
         verbose_name_plural = _("people")

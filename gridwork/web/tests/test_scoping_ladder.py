@@ -144,6 +144,8 @@ def test_people_search_by_name(district: District) -> None:
     assert found.context["page"].paginator.count == 1
     assert district.people[GRID_A1].name in html(found)
     assert client.get(url, {"q": "无此人"}).context["page"].paginator.count == 0
+    # The beginning of a name: a surname finds everyone by it, the middle of a name finds no one.
+    assert client.get(url, {"q": "试1"}).context["page"].paginator.count == 0
     # The search box swaps only the results when HTMX asks.
     partial = client.get(url, {"q": "测试"}, headers={"HX-Request": "true"})
     assert partial.status_code == 200

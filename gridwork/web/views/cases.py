@@ -49,6 +49,8 @@ from gridwork.web.views.case_forms import (
 )
 
 TABS = ("mine", "area", "overdue")
+# A queue is counted this far (30 pages); beyond it the page asks for a filter.
+QUEUE_COUNT_UP_TO = 900
 # Actions done where the problem is: the form offers the phone's location and photos.
 ON_SITE_ACTIONS = frozenset(
     {Action.RESOLVE, Action.UPDATE, Action.VERIFY_PASS, Action.VERIFY_FAIL, Action.HANDLE}
@@ -132,7 +134,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         category_en=F("category__name_en"),
         grid_name=F("grid__name"),
     )
-    page = paginate(request, cases)
+    page = paginate(request, cases, count_up_to=QUEUE_COUNT_UP_TO)
     labels = dict(status_choices())
     language = get_language()
     rows = page.object_list
