@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
 
@@ -28,6 +28,14 @@ from gridwork.transfer.person_write import PersonWrite, WriteRefused
 from gridwork.transfer.spool import Spool
 
 
+class Progress(Protocol):
+    done: int
+
+    def tick(self) -> None: ...  # a row checked
+
+    def wrote(self, written: int) -> None: ...  # a batch committed: rows written so far
+
+
 def run(
     job: ImportJob,
     kind: Kind,
@@ -35,7 +43,7 @@ def run(
     actor: Any,
     records: Iterator[tuple[int, list[Any]]],
     report: ErrorReport,
-    progress: Any,
+    progress: Progress,
     folder: Path,
     audit: Callable[[ImportJob], None],
 ) -> None:
@@ -71,7 +79,7 @@ def _write(
     headless: set[int],
     spool: Spool,
     report: ErrorReport,
-    progress: Any,
+    progress: Progress,
     audit: Callable[[ImportJob], None],
 ) -> None:
     lease = Lease.start(job)

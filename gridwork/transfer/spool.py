@@ -22,7 +22,7 @@ class Batch:
 
     first_row: int
     last_row: int
-    # (row number, the new person's values in `person_write.COLUMNS` order, the number of a
+    # (row number, the new person's values in `person_check.COLUMNS` order, the number of a
     # household the batch makes first, or None)
     creates: list[tuple[int, tuple, str | None]] = field(default_factory=list)
     # (row number, the person as the check read it, the person as it will be, a new household's number)

@@ -45,7 +45,7 @@ def file_database(district: Any, tmp_path: Any) -> Any:
         connections["default"] = kept
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_register_writes_succeed_between_the_batches_of_an_import(file_database, monkeypatch):
     district = file_database
     monkeypatch.setattr(person_check, "BATCH_ROWS", 1000)
