@@ -26,12 +26,21 @@ _ID_CHECK = "10X98765432"
 _ID_FORMAT = re.compile(r"\d{17}[\dX]")
 
 
+# What ASCII '0' (byte 48) in every position adds to the weighted sum of a number's bytes.
+_ID_ZERO_BYTES = 48 * sum(_ID_WEIGHTS)
+
+
 def resident_id_check_char(first17: str) -> str:
     """The GB 11643 check character (ISO 7064 MOD 11-2) for the first 17 digits."""
     if len(first17) != len(_ID_WEIGHTS):
         raise ValueError("a resident ID's check character is computed from 17 digits")
-    # map() rather than a generator: imports check a million of these.
-    return _ID_CHECK[sum(map(operator.mul, map(int, first17), _ID_WEIGHTS)) % 11]
+    if first17.isascii() and first17.isdigit():
+        # The digits' bytes, less 48 each, are the digits: a third of the time of int() per digit,
+        # and imports check a million of these.
+        total = sum(map(operator.mul, first17.encode(), _ID_WEIGHTS)) - _ID_ZERO_BYTES
+    else:
+        total = sum(map(operator.mul, map(int, first17), _ID_WEIGHTS))
+    return _ID_CHECK[total % 11]
 
 
 def parse_resident_id(value: str, today: dt.date | None = None) -> tuple[dt.date, str]:
@@ -59,10 +68,10 @@ def validate_resident_id(value: str) -> None:
 
 
 def check_resident_id_agrees(
-    value: str, birth_date: dt.date | None, sex: str | None
+    value: str, birth_date: dt.date | None, sex: str | None, today: dt.date | None = None
 ) -> list[ValidationError]:
     """Errors when the ID number disagrees with the recorded birth date or sex."""
-    birth, id_sex = parse_resident_id(value)
+    birth, id_sex = parse_resident_id(value, today)
     errors: list[ValidationError] = []
     if birth_date and birth_date != birth:
         errors.append(

@@ -15,7 +15,7 @@ cascades). Bulk inserts and raw SQL do not send them: the demo builder calls `re
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -127,16 +127,30 @@ def apply(delta: Delta) -> None:
     for (grid, metric), change in delta.items():
         for code in area_chain(grid):
             by_area[(code, metric)] += change
-    batches: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for (code, metric), change in by_area.items():
-        if change:
-            batches[(metric, change)].append(code)
     # A fixed order of updates, so two transactions never wait on each other's rows in a cycle.
-    for (metric, change), codes in sorted(batches.items()):
-        codes.sort()
-        rows = AreaCount.objects.filter(area_code__in=codes, metric=metric)
-        if rows.update(value=F("value") + change) < len(codes):
-            _add_missing(metric, change, codes)
+    changes = sorted((code, metric, change) for (code, metric), change in by_area.items() if change)
+    if not changes:
+        return
+    # One plain UPDATE a row, all in one executemany: an ORM update costs about a millisecond, and
+    # a batch of an import changes a thousand rows.
+    quote, meta = connection.ops.quote_name, AreaCount._meta
+    table = quote(meta.db_table)
+    value, code_column, metric_column = (
+        quote(meta.get_field(n).column) for n in ("value", "area_code", "metric")
+    )
+    sql = f"UPDATE {table} SET {value} = {value} + %s WHERE {code_column} = %s AND {metric_column} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(change, code, metric) for code, metric, change in changes])
+        updated = cursor.rowcount
+    if updated < len(changes):
+        present = set(
+            AreaCount.objects.filter(area_code__in={code for code, _m, _c in changes}).values_list(
+                "area_code", "metric"
+            )
+        )
+        for code, metric, change in changes:
+            if (code, metric) not in present:
+                _add_missing(metric, change, [code])
 
 
 def _add_missing(metric: str, change: int, codes: list[str]) -> None:

@@ -3,8 +3,6 @@ transaction, locks the row it changes, validates the whole record, and keeps its
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -21,13 +19,7 @@ from gridwork.core import audit
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
 from gridwork.core.system import is_system
-from gridwork.core.validators import (
-    check_resident_id_agrees,
-    normalise_phone,
-    parse_resident_id,
-    validate_credit_code,
-    validate_phone,
-)
+from gridwork.core.validators import normalise_phone, validate_credit_code, validate_phone
 from gridwork.registry import choices as c
 from gridwork.registry.models import (
     Building,
@@ -38,6 +30,13 @@ from gridwork.registry.models import (
     Organization,
     Person,
     PersonTag,
+)
+from gridwork.registry.record_rules import (
+    derive_person_values,
+    drop_derived_noise,
+    merge_errors,
+    person_clash_message,
+    person_rule_errors,
 )
 from gridwork.registry.signals import register_changed
 
@@ -217,75 +216,6 @@ def _derive(instance: models.Model) -> None:
         instance.contact_phone = normalise_phone(instance.contact_phone)
 
 
-# --- the rules of a person's values, shared with the bulk importer (no database) ---------------
-
-
-def derive_person_values(
-    id_type: str, id_number: str | None, phone: str | None, birth_date: dt.date | None, sex: str | None
-) -> tuple[str, str, dt.date | None, str | None]:
-    """(id number, phone, birth date, sex) normalised, birth date and sex read from a resident ID."""
-    id_number = (id_number or "").strip().upper()
-    phone = normalise_phone(phone)
-    if id_type == c.IdType.RESIDENT_ID and id_number and (not birth_date or not sex):
-        try:
-            birth, id_sex = parse_resident_id(id_number)
-        except ValidationError:
-            return id_number, phone, birth_date, sex  # reported by person_rule_errors
-        birth_date = birth_date or birth
-        sex = sex or id_sex
-    return id_number, phone, birth_date, sex
-
-
-def person_rule_errors(
-    id_type: str, id_number: str, birth_date: dt.date | None, sex: str | None, phone: str
-) -> dict[str, list[str]]:
-    """The register's rules for a person's ID document and phone, by field; {} when they hold.
-
-    The one-living-person-per-ID rule needs the register, so callers check it themselves and
-    report it with `person_clash_message()`.
-    """
-    errors: dict[str, list[str]] = {}
-    if id_type == c.IdType.RESIDENT_ID:
-        try:
-            for err in check_resident_id_agrees(id_number, birth_date, sex):
-                errors.setdefault("birth_date" if err.code == "birth_mismatch" else "sex", []).extend(
-                    err.messages
-                )
-        except ValidationError as exc:
-            errors.setdefault("id_number", []).extend(exc.messages)
-    elif id_type == c.IdType.PASSPORT and not _PASSPORT.fullmatch(id_number):
-        errors.setdefault("id_number", []).append(_("A passport number has 5 to 20 letters and digits."))
-    elif not id_number:
-        errors.setdefault("id_number", []).append(_("This field cannot be blank."))
-    if phone:
-        try:
-            validate_phone(phone)
-        except ValidationError as exc:
-            errors.setdefault("phone", []).extend(exc.messages)
-    return errors
-
-
-def person_clash_message() -> str:
-    return _("A living person with this ID number is already in the register.")
-
-
-def merge_errors(errors: dict[str, list[str]], more: dict[str, list[str]]) -> None:
-    """Add the rule errors to the field errors, keeping each message once."""
-    for key, messages in more.items():
-        errors.setdefault(key, []).extend(m for m in messages if m not in errors.get(key, []))
-
-
-def drop_derived_noise(errors: dict[str, list[str]], id_type: str, birth_date: Any, sex: Any) -> None:
-    """Birth date and sex are read from a valid ID number; with a bad one, "blank" there is noise."""
-    if "id_number" in errors and id_type == c.IdType.RESIDENT_ID:
-        for derived, value in (("birth_date", birth_date), ("sex", sex)):
-            if value in (None, ""):
-                errors.pop(derived, None)
-
-
-_PASSPORT = re.compile(r"[A-Z0-9]{5,20}")
-
-
 def _check(instance: models.Model) -> None:
     """Rules beyond the field types; all errors are collected and raised together by field."""
     errors: dict[str, list[str]] = {}
@@ -396,15 +326,16 @@ def _notify_after_commit(instance: models.Model, action: str) -> None:
     transaction.on_commit(lambda: register_changed.send(sender=model, pk=pk, grid_code=grid, action=action))
 
 
-@transaction.atomic
-def save_record(actor: Any, model: type[models.Model], data: dict[str, Any], pk: Any = None) -> models.Model:
-    """Create (pk None) or update one register record from field values."""
+def _checked(
+    actor: Any, model: type[models.Model], data: dict[str, Any], pk: Any, *, lock: bool
+) -> tuple[models.Model, dict[str, Any], str]:
+    """The record with `data` applied and every check passed: (instance, before, action)."""
     if model not in EDITABLE:
         raise ValueError(f"{model.__name__} is not a register record")
     if pk is None:
         instance, before, action = model(), {}, "create"
     else:
-        instance = get_visible(model, actor, pk, lock=True)
+        instance = get_visible(model, actor, pk, lock=lock)
         before, action = audit.snapshot(instance), "update"
         require(actor, REGISTER_CHANGE, instance.grid_id)
     _apply(instance, data, actor)
@@ -413,6 +344,21 @@ def save_record(actor: Any, model: type[models.Model], data: dict[str, Any], pk:
         raise ValidationError({"grid": [_("This field cannot be blank.")]})
     require(actor, REGISTER_CHANGE, instance.grid_id)
     _validate(instance)
+    return instance, before, action
+
+
+def check_record(actor: Any, model: type[models.Model], data: dict[str, Any], pk: Any = None) -> models.Model:
+    """Every check save_record makes, raising as it does, but nothing written: the record unsaved.
+
+    For an import's check of a file before it writes (no transaction, no lock taken).
+    """
+    return _checked(actor, model, data, pk, lock=False)[0]
+
+
+@transaction.atomic
+def save_record(actor: Any, model: type[models.Model], data: dict[str, Any], pk: Any = None) -> models.Model:
+    """Create (pk None) or update one register record from field values."""
+    instance, before, action = _checked(actor, model, data, pk, lock=True)
     instance.save()
     audit.write_history(actor, instance, action, before, audit.snapshot(instance))
     if before and before.get("grid_id") != instance.grid_id:

@@ -22,22 +22,21 @@ Kinds:
 - objects       one public facility (部件) a row, matched by object code.
 - tags          one key-people tag a row: the person's ID number and the key-group code.
 
+The cell parsers (`to_python`) are in `gridwork.transfer.cells`.
+
 Choice columns hold the stored code (e.g. "head", "owner"); the Chinese or English label is
 accepted on import as well. Export writes the code, so a file means the same in either language.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from gridwork.core.language import pick
@@ -50,127 +49,10 @@ from gridwork.registry.models import (
     Person,
     PersonTag,
 )
-from gridwork.transfer.formulas import unescape_formula
+from gridwork.transfer.cells import choice, code_text, date, dec, integer, normal_header, number, text
 
 # The first cell of the template's notes row starts with this; the importer skips such rows.
 NOTES_MARK = "#"
-
-
-# --- cell parsers -----------------------------------------------------------------------------
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
-
-
-def text(value: Any) -> str:
-    """A cell as text; whole numbers typed into a spreadsheet come back without '.0'."""
-    if _blank(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return unescape_formula(str(value).strip())
-
-
-def code_text(value: Any) -> str:
-    """A code or ID number: text, upper-cased; a float (a spreadsheet lost its digits) is refused."""
-    if isinstance(value, float) and abs(value) >= 1e15:
-        raise ValidationError(_("This number lost digits in the spreadsheet; format the column as text."))
-    return text(value).upper()
-
-
-def integer(value: Any) -> int | None:
-    if _blank(value):
-        return None
-    try:
-        number = decimal.Decimal(text(value))
-    except decimal.InvalidOperation as exc:
-        raise ValidationError(_("Enter a whole number.")) from exc
-    if number != number.to_integral_value():
-        raise ValidationError(_("Enter a whole number."))
-    return int(number)
-
-
-def number(value: Any) -> float | None:
-    if _blank(value):
-        return None
-    try:
-        return float(text(value))
-    except ValueError as exc:
-        raise ValidationError(_("Enter a number.")) from exc
-
-
-def dec(value: Any) -> decimal.Decimal | None:
-    if _blank(value):
-        return None
-    try:
-        return decimal.Decimal(text(value))
-    except decimal.InvalidOperation as exc:
-        raise ValidationError(_("Enter a number.")) from exc
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
-
-
-def date(value: Any) -> dt.date | None:
-    if _blank(value):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    raw = text(value)
-    if len(raw) == 10 and raw[4] == "-" and raw[7] == "-" and raw.isascii():
-        # The common YYYY-MM-DD without strptime (ten times slower); the same date as "%Y-%m-%d".
-        try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            pass
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationError(_("Enter a valid date (YYYY-MM-DD)."))
-
-
-@functools.cache
-def _choice_lookup(choices: type[models.Choices]) -> dict[str, Any]:
-    """Code, English label and Chinese label (lower-cased, no spaces) → stored value."""
-    lookup: dict[str, Any] = {}
-    for value, label in choices.choices:
-        lookup[_normal(str(value))] = value
-        for language in ("en", "zh-hans"):
-            with translation.override(language):
-                lookup.setdefault(_normal(str(label)), value)
-    return lookup
-
-
-def choice(choices: type[models.Choices]) -> Callable[[Any], Any]:
-    def parse(value: Any) -> Any:
-        if _blank(value):
-            return None
-        found = _choice_lookup(choices).get(_normal(text(value)))
-        if found is None:
-            raise ValidationError(
-                _("Unknown value; use one of: %(values)s.")
-                % {"values": ", ".join(str(v) for v in choices.values)}
-            )
-        return found
-
-    return parse
-
-
-def _normal(header: str) -> str:
-    """Headers and choice labels compare without case and spaces (full-width ones too)."""
-    return "".join(str(header).split()).replace("\u3000", "").lower()
-
-
-normal_header = _normal
 
 
 # --- columns ------------------------------------------------------------------------------------
@@ -612,12 +494,12 @@ def header_index(kind: Kind, header_row: list[Any]) -> dict[str, int]:
     """Column key → position in the file, matching either language's header; unknown headers are ignored."""
     by_text: dict[str, str] = {}
     for column in kind.columns:
-        by_text[_normal(column.header_zh)] = column.key
-        by_text[_normal(column.header_en)] = column.key
-        by_text[_normal(column.key)] = column.key
+        by_text[normal_header(column.header_zh)] = column.key
+        by_text[normal_header(column.header_en)] = column.key
+        by_text[normal_header(column.key)] = column.key
     index: dict[str, int] = {}
     for position, cell in enumerate(header_row):
-        key = by_text.get(_normal(text(cell)).lstrip("*"))
+        key = by_text.get(normal_header(text(cell)).lstrip("*"))
         if key and key not in index:
             index[key] = position
     return index

@@ -16,6 +16,8 @@ class ImportJob(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
+        # The file passed its check and is being written, batch after batch (see transfer.lease).
+        WRITING = "writing", _("writing")
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
@@ -42,6 +44,8 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # While writing: when the writer last committed a batch (its claim, see transfer.lease).
+    alive_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -8,6 +8,7 @@ by the register's own rules and writes its history. Errors come back keyed by co
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -25,7 +26,8 @@ from gridwork.registry.models import (
     Person,
     PersonTag,
 )
-from gridwork.registry.services import save_record, scoped
+from gridwork.registry.services import check_record, save_record, scoped
+from gridwork.transfer.cells import code_text, remembered, text
 from gridwork.transfer.columns import Kind
 
 ColumnErrors = dict[str, list[str]]
@@ -39,27 +41,69 @@ class RowInvalid(Exception):
         self.errors = errors
 
 
-def parse_row(kind: Kind, index: dict[str, int], cells: list[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(values by column key, raw cells by column key); raises RowInvalid on unparsable or missing cells."""
-    values: dict[str, Any] = {}
-    raw: dict[str, Any] = {}
-    errors: ColumnErrors = {}
-    for column in kind.columns:
-        position = index.get(column.key)
-        cell = cells[position] if position is not None and position < len(cells) else None
-        raw[column.key] = cell
-        try:
-            value = column.to_python(cell)
-        except ValidationError as exc:
-            errors.setdefault(column.key, []).extend(exc.messages)
-            continue
-        if column.required and value in (None, ""):
-            errors.setdefault(column.key, []).append(_("This field is required."))
-            continue
-        values[column.key] = value
+class RowReader:
+    """Cells → values by column key, for the columns of one file's header (`columns.header_index`).
+
+    A blank cell, or a column absent from the file, gives no value: `values.get(key)` is None.
+    Parsers of columns with few distinct values (all but text) are remembered per distinct cell
+    (`cells.remembered`), and a text cell seen before is looked up without a call.
+    """
+
+    def __init__(self, kind: Kind, index: dict[str, int]) -> None:
+        self.plan: list[tuple[str, int, Callable[[Any], Any], dict | None, Any, bool]] = []
+        for column in kind.columns:
+            position = index.get(column.key)
+            if position is None:
+                continue
+            if column.to_python in (text, code_text):
+                self.plan.append((column.key, position, column.to_python, None, None, column.required))
+            else:
+                outcome = remembered(column.to_python)
+                self.plan.append((column.key, position, outcome, outcome.memo, outcome, column.required))
+        self.required_message = _("This field is required.")
+
+    def read(self, cells: list[Any]) -> tuple[dict[str, Any], ColumnErrors | None]:
+        """(values, None), or (values so far, errors by column key)."""
+        values: dict[str, Any] = {}
+        errors: ColumnErrors | None = None
+        size = len(cells)
+        for key, position, parse, memo, outcome, required in self.plan:
+            cell = cells[position] if position < size else None
+            if cell is None or cell == "":
+                # Blank for every parser, so no call: a register file leaves most cells empty.
+                if required:
+                    errors = errors or {}
+                    errors[key] = [self.required_message]
+                continue
+            if memo is None:
+                try:
+                    value = parse(cell)
+                except ValidationError as exc:
+                    errors = errors or {}
+                    errors[key] = exc.messages
+                    continue
+            else:
+                found = memo.get(cell) if type(cell) is str else None
+                ok, value = found or outcome(cell)
+                if not ok:
+                    errors = errors or {}
+                    errors[key] = list(value)
+                    continue
+            if value is None or value == "":
+                if required:
+                    errors = errors or {}
+                    errors[key] = [self.required_message]
+                continue
+            values[key] = value
+        return values, errors
+
+
+def parse_row(kind: Kind, index: dict[str, int], cells: list[Any]) -> dict[str, Any]:
+    """Values by column key of one row; raises RowInvalid on unparsable or missing cells."""
+    values, errors = RowReader(kind, index).read(cells)
     if errors:
         raise RowInvalid(errors)
-    return values, raw
+    return values
 
 
 def match_key(kind: Kind, values: dict[str, Any]) -> tuple[str, str] | None:
@@ -112,9 +156,19 @@ def _existing(qs: models.QuerySet, update: bool) -> Any:
 
 
 def _save(
-    kind: Kind, actor: Any, model: type[models.Model], data: dict[str, Any], pk: Any, default: str
+    kind: Kind,
+    actor: Any,
+    model: type[models.Model],
+    data: dict[str, Any],
+    pk: Any,
+    default: str,
+    *,
+    write: bool = True,
 ) -> Any:
+    """save_record, or with write=False its checks alone (`check_record`): the record unsaved."""
     try:
+        if not write:
+            return check_record(actor, model, data, pk=pk)
         return save_record(actor, model, data, pk=pk)
     except ValidationError as exc:
         raise RowInvalid(_remap(kind, exc, default)) from exc
@@ -122,8 +176,11 @@ def _save(
         raise RowInvalid({default: [str(exc)]}) from exc
 
 
-def _house(kind: Kind, actor: Any, building_code: str, unit: int | None, room: str) -> House:
-    """The house in a building visible to the actor; created when the building has no such room yet."""
+def _house(
+    kind: Kind, actor: Any, building_code: str, unit: int | None, room: str, *, write: bool
+) -> tuple[House, bool]:
+    """(house, created): the house in a building visible to the actor, made when the building has no
+    such room yet (with write=False only checked: an unsaved house)."""
     building = scoped(Building, actor).filter(code=building_code).first()
     if building is None:
         raise _not_found("building_code")
@@ -132,11 +189,48 @@ def _house(kind: Kind, actor: Any, building_code: str, unit: int | None, room: s
     unit = unit or 1
     house = House.objects.filter(building=building, unit=unit, room=room).first()
     if house is not None:
-        return house
+        return house, False
     # The floor is the room number without its last two digits (1201 → 12), as rooms are numbered.
     floor = int(room[:-2]) if room.isdigit() and len(room) >= 3 else 1
     data = {"building": building.pk, "unit": unit, "room": room, "floor": floor}
-    return _save(kind, actor, House, data, None, "building_code")
+    return _save(kind, actor, House, data, None, "building_code", write=write), True
+
+
+def _household(
+    kind: Kind, actor: Any, values: dict[str, Any], *, write: bool
+) -> tuple[Household, House | None]:
+    """(household, the house made for it or None) for a household number not yet in the register."""
+    data: dict[str, Any] = {"number": values["household_number"]}
+    house = None
+    if values.get("building_code"):
+        house, made = _house(
+            kind, actor, values["building_code"], values.get("unit"), values.get("room") or "", write=write
+        )
+        if house.pk is None:
+            # Only checked, so not saved: the household is checked in the house's grid instead.
+            data["grid"] = house.grid_id
+        else:
+            data["house"] = house.pk
+        house = house if made else None
+    elif values.get("grid"):
+        data["grid"] = values["grid"]
+    else:
+        raise RowInvalid({"grid": [_("A new household needs a house or a grid code.")]})
+    # Refused scope is about the place the household would be in: its house or its grid.
+    where = "building_code" if values.get("building_code") else "grid"
+    return _save(kind, actor, Household, data, None, where, write=write), house
+
+
+def planned_household_grid(kind: Kind, actor: Any, values: dict[str, Any]) -> str:
+    """The grid of the household (and house) a row's new household number would make, by the
+    services' own checks; writes nothing. RowInvalid with the errors save_record would give."""
+    return _household(kind, actor, values, write=False)[0].grid_id
+
+
+def create_household(kind: Kind, actor: Any, values: dict[str, Any]) -> tuple[Household, House | None]:
+    """The household of a row's new household number, made through the services (its house too,
+    when the building has no such room yet): (household, the house made or None)."""
+    return _household(kind, actor, values, write=True)
 
 
 def _person(kind: Kind, actor: Any, values: dict[str, Any], update: bool) -> str:
@@ -146,18 +240,7 @@ def _person(kind: Kind, actor: Any, values: dict[str, Any], update: bool) -> str
         data.pop("grid", None)  # the household decides the grid
         household = Household.objects.filter(number=number).first()
         if household is None:
-            hh_data: dict[str, Any] = {"number": number}
-            if values.get("building_code"):
-                hh_data["house"] = _house(
-                    kind, actor, values["building_code"], values.get("unit"), values.get("room") or ""
-                ).pk
-            elif values.get("grid"):
-                hh_data["grid"] = values["grid"]
-            else:
-                raise RowInvalid({"grid": [_("A new household needs a house or a grid code.")]})
-            # Refused scope is about the place the household would be in: its house or its grid.
-            where = "building_code" if "house" in hh_data else "grid"
-            household = _save(kind, actor, Household, hh_data, None, where)
+            household = create_household(kind, actor, values)[0]
         data["household"] = household.pk
     existing = _existing(
         scoped(Person, actor)

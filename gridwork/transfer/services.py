@@ -5,26 +5,29 @@ Files live under VAR_DIR/imports with random names (no personal data in a file n
   <token>.progress.json     progress while the job runs
   <token>.errors.csv/.xlsx  the error report
 
-Progress goes to the small JSON file, not to the job row: on SQLite the import's one data
-transaction holds the write lock until the end (all or nothing), so no other connection could
-update the job row meanwhile; a file works the same on SQLite and PostgreSQL. The job row is
-written before the data transaction starts and after it ends.
+Every mode is all or nothing: a file with any bad row writes nothing; "check" never writes.
 
-Every row goes through `registry.services.save_record` (permission, scope, the register's rules,
-history and audit per record), each in its own savepoint, so a bad row is reported and the rows
-after it are still checked. At the end the data transaction commits only when the mode writes
-and no row failed; "check" always rolls back, so it checks exactly what an import would do.
+A person file is checked to its end before anything is written, then written in short
+transactions, so the web's writes wait for SQLite's write lock at most one batch's time
+(`person_import`). Other kinds of file are small: each row goes through
+`registry.services.save_record` (permission, scope, the register's rules, history and audit per
+record) in its own savepoint inside one data transaction, which commits only when the mode writes
+and no row failed; "check" rolls it back, so it checks exactly what an import would do.
+
+Progress goes to the small JSON file, not to the job row: while a data transaction holds
+SQLite's write lock no other connection could update the row; a file works the same on SQLite
+and PostgreSQL.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
+import gc
 import json
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -38,19 +41,23 @@ from django_tasks import task
 from gridwork.accounts.access import AREAS_CHANGE, REGISTER_CHANGE, has_capability
 from gridwork.core import audit
 from gridwork.core.errors import NotFound
-from gridwork.core.masking import mask_id_number, mask_phone
 from gridwork.core.models import AuditEvent
 from gridwork.core.system import SYSTEM, is_system
-from gridwork.transfer import geojson, readers
-from gridwork.transfer.bulk_persons import PersonBulkImport, paused_gc
-from gridwork.transfer.columns import NOTES_MARK, Column, Kind, get_kind, header_index, text
-from gridwork.transfer.formulas import escape_formula
+from gridwork.transfer import geojson, person_import, person_undo, readers
+from gridwork.transfer.cells import text
+from gridwork.transfer.columns import NOTES_MARK, Kind, get_kind, header_index
+from gridwork.transfer.error_report import ErrorReport, TooManyErrors
+from gridwork.transfer.lease import STALE_AFTER, Lease, LeaseLost
 from gridwork.transfer.models import ImportJob
-from gridwork.transfer.rows import RowInvalid, apply_row, match_key, parse_row
+from gridwork.transfer.rows import RowInvalid, RowReader, apply_row, match_key
 
 # Rows between progress writes: the file write costs milliseconds on a slow disk.
 PROGRESS_EVERY = 5000
 LANGUAGES = ("zh-hans", "en")
+ERROR_CAP = 10_000
+
+# progress(rows checked, rows in the file, errors[, written=rows written])
+ProgressCallback = Callable[..., None]
 
 
 def imports_dir() -> Path:
@@ -156,13 +163,16 @@ def run_import_task(job_id: int) -> None:
     run_import(job_id)
 
 
-# --- running ------------------------------------------------------------------------------------
+# --- progress -----------------------------------------------------------------------------------
 
 
-def _write_progress(job: ImportJob, done: int, total: int, errors: int) -> None:
+def _write_progress(job: ImportJob, done: int, total: int, errors: int, written: int | None = None) -> None:
     path = progress_path(job)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"rows_done": done, "rows_total": total, "errors_count": errors}))
+    state = {"rows_done": done, "rows_total": total, "errors_count": errors}
+    if written is not None:
+        state["rows_written"] = written
+    tmp.write_text(json.dumps(state))
     os.replace(tmp, path)
 
 
@@ -177,46 +187,36 @@ def read_progress(job: ImportJob) -> dict[str, int]:
         return fallback
 
 
-def _shown_value(column: Column | None, raw: Any) -> str:
-    value = text(raw) if raw is not None else ""
-    if column is not None and column.personal and value:
-        return mask_phone(value) if "phone" in column.key else mask_id_number(value)
-    return value
+class Progress:
+    """Rows checked (`tick`) and written (`wrote`): to the progress file and the caller's callback
+    every PROGRESS_EVERY rows."""
+
+    def __init__(self, job: ImportJob, report: ErrorReport, callback: ProgressCallback | None) -> None:
+        self.job, self.report, self.callback = job, report, callback
+        self.done = self.written = 0
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.done % PROGRESS_EVERY == 0:
+            self.job.rows_done = self.done
+            total = max(self.job.rows_total, self.done)
+            _write_progress(self.job, self.done, total, self.report.count)
+            if self.callback:
+                self.callback(self.done, total, self.report.count)
+
+    def wrote(self, written: int) -> None:
+        before, self.written = self.written, written
+        if written // PROGRESS_EVERY != before // PROGRESS_EVERY:
+            _write_progress(self.job, self.done, self.done, self.report.count, written)
+            if self.callback:
+                self.callback(self.done, self.done, self.report.count, written=written)
+
+    def finished(self) -> None:
+        if self.callback:
+            self.callback(self.done, self.done, self.report.count)
 
 
-class _ErrorReport:
-    """Streams the error rows to CSV as they come; the XLSX copy is made from it at the end."""
-
-    def __init__(self, job: ImportJob) -> None:
-        self.job = job
-        self.count = 0
-        self.path = error_report_path(job, "csv")
-        self.handle = self.path.open("w", encoding="utf-8-sig", newline="")
-        self.writer = csv.writer(self.handle)
-        self.writer.writerow(report_headers())
-
-    def add(self, row: int | str, header: str, value: str, message: str) -> None:
-        self.count += 1
-        self.writer.writerow([escape_formula(v) for v in (row, header, value, message)])
-
-    def close(self) -> None:
-        self.handle.close()
-        _report_to_xlsx(self.path, error_report_path(self.job, "xlsx"))
-
-
-def report_headers() -> list[str]:
-    return [_("row"), _("column"), _("value"), _("problem")]
-
-
-def _report_to_xlsx(source: Path, target: Path) -> None:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    with source.open(encoding="utf-8-sig", newline="") as handle:
-        for row in csv.reader(handle):
-            sheet.append(row)  # already formula-escaped
-    workbook.save(target)
+# --- running ------------------------------------------------------------------------------------
 
 
 def _missing_columns(kind: Kind, index: dict[str, int], language: str) -> list[str]:
@@ -227,15 +227,18 @@ def _actor_of(job: ImportJob) -> Any:
     return job.created_by if job.created_by_id else SYSTEM
 
 
-def run_import(job_id: int, progress: Callable[[int, int, int], None] | None = None) -> ImportJob:
+def run_import(job_id: int, progress: ProgressCallback | None = None) -> ImportJob:
     """Run a queued job to its end; never raises for a bad file or bad rows (they are the job's outcome)."""
+    recover_interrupted_imports()
     job = ImportJob.objects.get(pk=job_id)
     if job.status != ImportJob.Status.QUEUED:
         return job
     job.status = ImportJob.Status.RUNNING
     job.save(update_fields=["status"])
+    taken_over = False
+    error: Exception | None = None
     with translation.override(job.language):
-        report = _ErrorReport(job)
+        report = ErrorReport(error_report_path(job, "csv"), error_report_path(job, "xlsx"), ERROR_CAP)
         try:
             if job.kind == geojson.KIND:
                 _run_geojson(job, report, progress)
@@ -245,18 +248,61 @@ def run_import(job_id: int, progress: Callable[[int, int, int], None] | None = N
         except (readers.FileRefused, geojson.GeoJSONRefused) as exc:
             job.status, job.message = ImportJob.Status.FAILED, str(exc)
             report.add("", "", "", str(exc))
+        except LeaseLost:
+            # Another process took the job over (this one was silent too long) and finishes it.
+            taken_over = True
+        except Exception as exc:  # noqa: BLE001 - raised again below, once the job is recorded
+            error = exc
+            if job.status != ImportJob.Status.WRITING:  # "writing": left for recovery to undo
+                job.status = ImportJob.Status.FAILED
         finally:
             report.close()
-            job.errors_count = report.count
-            job.finished_at = timezone.now()
-            if job.errors_count or job.mode == ImportJob.Mode.CHECK or job.status == ImportJob.Status.FAILED:
-                job.created = job.updated = 0
-            job.save()
-            progress_path(job).unlink(missing_ok=True)
-        if not job.written:
+            if not taken_over:
+                job.errors_count = report.count
+                job.finished_at = timezone.now()
+                if (
+                    job.errors_count
+                    or job.mode == ImportJob.Mode.CHECK
+                    or job.status == ImportJob.Status.FAILED
+                ):
+                    job.created = job.updated = 0
+                job.save()
+                progress_path(job).unlink(missing_ok=True)
+        if taken_over:
+            return ImportJob.objects.get(pk=job.pk)
+        if not job.written and job.status != ImportJob.Status.WRITING:
             with transaction.atomic():
                 _audit(job)
+    if error is not None:
+        raise error
     return job
+
+
+def recover_interrupted_imports() -> list[int]:
+    """Undo what imports stopped while writing (their process killed) had written; their ids.
+
+    Such a job stays in status "writing" with no sign of life; see `transfer.lease`.
+    """
+    recovered = []
+    for job in ImportJob.objects.filter(
+        status=ImportJob.Status.WRITING, alive_at__lt=timezone.now() - STALE_AFTER
+    ):
+        lease = Lease.take_over(job)
+        if lease is None:
+            continue  # another process took it first
+        with translation.override(job.language):
+            outcome = person_undo.undo(lease, _actor_of(job))
+            lease.finish(ImportJob.Status.FAILED)
+            job.message = person_import.undone_message(
+                _("The import was interrupted while it was being written."), outcome
+            )
+        job.created = job.updated = 0
+        job.finished_at = timezone.now()
+        job.save(update_fields=["message", "created", "updated", "finished_at"])
+        with transaction.atomic():
+            _audit(job)
+        recovered.append(job.pk)
+    return recovered
 
 
 def _audit(job: ImportJob) -> None:
@@ -277,26 +323,25 @@ def _audit(job: ImportJob) -> None:
     )
 
 
-ERROR_CAP = 10_000
-
-
-class _TooManyErrors(Exception):
-    pass
-
-
 class _RowByRow:
     """Kinds other than persons: each row through `rows.apply_row` (save_record), in its own savepoint."""
 
-    def __init__(self, kind: Kind, actor: Any, update: bool, report: Any, tick: Callable[[], None]) -> None:
+    def __init__(
+        self, kind: Kind, index: dict[str, int], actor: Any, update: bool, report: ErrorReport, tick: Any
+    ) -> None:
         self.kind, self.actor, self.update, self.report, self.tick = kind, actor, update, report, tick
+        self.reader = RowReader(kind, index)
         self.created = self.updated = self.ok = 0
+        self.seen: dict[tuple[str, str], int] = {}
 
-    def feed(self, number: int, cells: list[Any], index: dict[str, int], seen: dict) -> None:
+    def feed(self, number: int, cells: list[Any]) -> None:
         try:
-            values, _raw = parse_row(self.kind, index, cells)
+            values, errors = self.reader.read(cells)
+            if errors:
+                raise RowInvalid(errors)
             identity = match_key(self.kind, values)
             if identity is not None:
-                first = seen.setdefault(identity, number)
+                first = self.seen.setdefault(identity, number)
                 if first != number:
                     raise RowInvalid({identity[0]: [_("Also in row %(row)s of this file.") % {"row": first}]})
             with transaction.atomic():
@@ -305,105 +350,102 @@ class _RowByRow:
             self.updated += action == "update"
             self.ok += 1
         except RowInvalid as exc:
-            self.report(number, exc.errors, cells)
+            self.report.add_row(number, exc.errors, cells)
         except NotFound:
-            self.report(number, {"": [_("No such record in your area.")]}, cells)
+            self.report.add_row(number, {"": [_("No such record in your area.")]}, cells)
         self.tick()
 
 
-def _run(job: ImportJob, report: _ErrorReport, progress: Callable[[int, int, int], None] | None) -> None:
+def _header(
+    kind: Kind, rows: Iterator[tuple[int, list[Any]]], language: str
+) -> tuple[list[Any], dict[str, int]]:
+    """The first row: (headers, column key → position); FileRefused when required columns lack."""
+    for _number, cells in rows:
+        index = header_index(kind, cells)
+        missing = _missing_columns(kind, index, language)
+        if missing:
+            raise readers.FileRefused(
+                _("The file lacks required columns: %(columns)s.") % {"columns": ", ".join(missing)}
+            )
+        return cells, index
+    raise readers.FileRefused(_("The file has no header row."))
+
+
+def _records(rows: Iterator[tuple[int, list[Any]]]) -> Iterator[tuple[int, list[Any]]]:
+    """The rows after the header, without the template's notes row."""
+    for number, cells in rows:
+        first = cells[0] if cells else ""
+        # text() only when the cell might be a notes row: a million calls cost a second.
+        if (type(first) is not str or NOTES_MARK in first) and text(first).startswith(NOTES_MARK):
+            continue
+        yield number, cells
+
+
+def _run(job: ImportJob, report: ErrorReport, callback: ProgressCallback | None) -> None:
     path = upload_path(job)
     readers.check_size(path.stat().st_size)
     kind = get_kind(job.kind)
-    actor = _actor_of(job)
-    update = job.mode == ImportJob.Mode.UPDATE
-    by_key = {column.key: column for column in kind.columns}
     job.rows_total = max(readers.estimate_rows(path, job.file_format) - 1, 0)
     rows = readers.read_rows(path, job.file_format)
-    index: dict[str, int] = {}
-    headers: list[Any] = []
-    seen: dict[tuple[str, str], int] = {}
-    done = 0
-
-    def add_errors(number: int, errors: dict[str, list[str]], cells: list[Any]) -> None:
-        for key, messages in errors.items():
-            column = by_key.get(key)
-            position = index.get(key)
-            header = text(headers[position]) if column is not None and position is not None else ""
-            raw = cells[position] if position is not None and position < len(cells) else None
-            for message in messages:
-                report.add(number, header, _shown_value(column, raw), message)
-        if report.count >= ERROR_CAP:
-            raise _TooManyErrors
-
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if done % PROGRESS_EVERY == 0:
-            job.rows_done = done
-            _write_progress(job, done, max(job.rows_total, done), report.count)
-            if progress:
-                progress(done, max(job.rows_total, done), report.count)
-
-    pause = paused_gc() if kind.name == "persons" else contextlib.nullcontext()
-    with pause, transaction.atomic():
-        importer: Any = None
-        try:
-            for number, cells in rows:
-                if importer is None:
-                    headers, index = cells, header_index(kind, cells)
-                    missing = _missing_columns(kind, index, job.language)
-                    if missing:
-                        raise readers.FileRefused(
-                            _("The file lacks required columns: %(columns)s.")
-                            % {"columns": ", ".join(missing)}
-                        )
-                    if kind.name == "persons":
-                        importer = PersonBulkImport(
-                            kind,
-                            index,
-                            actor,
-                            job_id=job.pk,
-                            update=update,
-                            write=job.mode != ImportJob.Mode.CHECK,
-                            report=add_errors,
-                            tick=tick,
-                        )
-                    else:
-                        importer = _RowByRow(kind, actor, update, add_errors, tick)
-                    continue
-                first = cells[0] if cells else ""
-                # text() only when the cell might be a notes row: a million calls cost a second.
-                if (type(first) is not str or NOTES_MARK in first) and text(first).startswith(NOTES_MARK):
-                    continue
-                if isinstance(importer, PersonBulkImport):
-                    importer.feed(number, cells)
-                else:
-                    importer.feed(number, cells, index, seen)
-            if importer is None:
-                raise readers.FileRefused(_("The file has no header row."))
-            if isinstance(importer, PersonBulkImport):
-                importer.finish()
-        except _TooManyErrors:
-            report.add(
-                "", "", "", _("More than %(count)s errors; the check stopped here.") % {"count": ERROR_CAP}
+    headers, index = _header(kind, rows, job.language)
+    report.for_file(kind, index, headers)
+    progress = Progress(job, report, callback)
+    if kind.name == "persons":
+        with _paused_gc():
+            person_import.run(
+                job, kind, index, _actor_of(job), _records(rows), report, progress, imports_dir(), _audit
             )
-        created, updated, ok = (importer.created, importer.updated, importer.ok) if importer else (0, 0, 0)
-        job.rows_done, job.rows_ok, job.created, job.updated = done, ok, created, updated
-        job.rows_total = done
+    else:
+        _run_row_by_row(job, kind, index, _records(rows), report, progress)
+    progress.finished()
+
+
+def _run_row_by_row(
+    job: ImportJob,
+    kind: Kind,
+    index: dict[str, int],
+    records: Iterator[tuple[int, list[Any]]],
+    report: ErrorReport,
+    progress: Progress,
+) -> None:
+    importer = _RowByRow(
+        kind, index, _actor_of(job), job.mode == ImportJob.Mode.UPDATE, report, progress.tick
+    )
+    with transaction.atomic():
+        try:
+            for number, cells in records:
+                importer.feed(number, cells)
+        except TooManyErrors:
+            report.add_cap_notice()
+        job.rows_done = job.rows_total = progress.done
+        job.rows_ok, job.created, job.updated = importer.ok, importer.created, importer.updated
         if report.count or job.mode == ImportJob.Mode.CHECK:
             transaction.set_rollback(True)
         else:
             job.errors_count = 0
             job.status = ImportJob.Status.DONE
             _audit(job)
-    if progress:
-        progress(done, done, report.count)
 
 
-def _run_geojson(
-    job: ImportJob, report: _ErrorReport, progress: Callable[[int, int, int], None] | None
-) -> None:
+@contextlib.contextmanager
+def _paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused for a person import, and resumed after (even on an error).
+
+    The import keeps a batch of rows alive at a time; they survive the young generations, so the
+    collector's full passes come often and scan the whole heap again and again: a tenth of the
+    import's time for nothing, since the rows hold no cycles (memory is freed by reference
+    counting as ever). Process-wide, like every `gc` setting: meant for the import task's own run.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run_geojson(job: ImportJob, report: ErrorReport, progress: ProgressCallback | None) -> None:
     """Boundaries and building points of a FeatureCollection, all or nothing; see `transfer.geojson`."""
     path = upload_path(job)
     readers.check_size(path.stat().st_size)

@@ -12,9 +12,8 @@ from gridwork.conftest import GRID_A1, GRID_A2, GRID_B1
 from gridwork.core.models import AuditEvent, RecordHistory
 from gridwork.registry import counts
 from gridwork.registry.models import AreaCount, Household, Person
-from gridwork.transfer import bulk_persons, services
+from gridwork.transfer import person_check, services
 from gridwork.transfer.columns import get_kind, header_index
-from gridwork.transfer.fast_rows import RowParser
 from gridwork.transfer.rows import RowInvalid, apply_row, parse_row
 from gridwork.transfer.tests.conftest import report_rows, run
 from gridwork.transfer.tests.helpers import csv_bytes, person_row, unique_id
@@ -64,15 +63,14 @@ def _old_verdict(actor, values: dict) -> dict[str, list[str]]:
 
 def _bulk_verdicts(actor, rows: list[list]) -> dict[int, dict[str, list[str]]]:
     found: dict[int, dict[str, list[str]]] = {}
-    importer = bulk_persons.PersonBulkImport(
+    importer = person_check.PersonCheck(
         KIND,
         header_index(KIND, KIND.headers("en")),
         actor,
-        job_id=0,
         update=False,
-        write=False,
         report=lambda number, errors, cells: found.__setitem__(number, errors),
         tick=lambda: None,
+        spool=None,
     )
     for number, cells in enumerate(rows, start=1):
         importer.feed(number, cells)
@@ -90,7 +88,7 @@ def test_bulk_rules_give_the_same_verdicts_as_save_record(district, who):
     bulk = _bulk_verdicts(actor, cells)
     verdicts = []
     for number, row in enumerate(cells, start=1):
-        values, _raw = parse_row(KIND, index, row)
+        values = parse_row(KIND, index, row)
         old = _old_verdict(actor, values)
         new = bulk.get(number, {})
         verdicts.append(bool(old))
@@ -100,38 +98,8 @@ def test_bulk_rules_give_the_same_verdicts_as_save_record(district, who):
     assert not Person.objects.filter(name__startswith="导入").exists()
 
 
-def test_fast_parser_equals_parse_row():
-    index = header_index(KIND, KIND.headers("zh-hans"))
-    samples = [
-        [
-            "110112001001001",
-            "h1 ",
-            "b1",
-            "2",
-            " 301",
-            "户主",
-            "张三",
-            "",
-            "11011219900101001x",
-            "",
-            "1990/01/01",
-        ],
-        [None, "H2", None, 3.0, 1201, "spouse", "李四", "passport", "e123", "女", dt.datetime(1990, 1, 2)],
-        ["", "", "", "x", "", "cousin", "", "bad", 1.1e17, "Q", "31/31/2020"],
-        [],
-    ]
-    parser = RowParser(KIND, index)
-    for cells in samples * 2:  # twice: the second time from the memo
-        try:
-            expected = (parse_row(KIND, index, cells)[0], None)
-        except RowInvalid as exc:
-            expected = (None, exc.errors)
-        values, errors = parser.parse(cells)
-        assert (values if errors is None else None, errors) == expected
-
-
 def test_all_or_nothing_across_batches(district, monkeypatch):
-    monkeypatch.setattr(bulk_persons, "BATCH_ROWS", 3)
+    monkeypatch.setattr(person_check, "BATCH_ROWS", 3)
     rows = [person_row(i, HH) for i in range(1, 11)]
     rows[7]["phone"] = "nope"
     rows[8]["id_number"] = unique_id(2)
@@ -146,7 +114,7 @@ def test_all_or_nothing_across_batches(district, monkeypatch):
 
 
 def test_many_batches_with_history_counts_and_heads(district, monkeypatch):
-    monkeypatch.setattr(bulk_persons, "BATCH_ROWS", 4)
+    monkeypatch.setattr(person_check, "BATCH_ROWS", 4)
     headless = Household.objects.create(number="HEMPTY", grid_id=GRID_A2)
     rows = [person_row(i, HH, political_status="party_member" if i % 3 == 0 else "") for i in range(1, 10)]
     rows += [person_row(20, "HEMPTY", relation="head"), person_row(21, "HEMPTY", relation="head")]

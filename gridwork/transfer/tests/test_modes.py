@@ -31,7 +31,7 @@ def test_import_writes_history_and_one_audit_entry_per_job(district):
         district.users["worker_a1"], "persons", csv_bytes("persons", [person_row(1, HH), person_row(2, HH)])
     )
     people = sorted(Person.objects.filter(name__startswith="导入").values_list("pk", flat=True))
-    # Created people are recorded by one history entry per batch, on the job (see bulk_persons).
+    # Created people are recorded by one history entry per batch, on the job (see person_write).
     [summary] = RecordHistory.objects.filter(object_type="transfer.importjob", object_id=str(job.pk))
     assert summary.action == "import" and summary.after["created"] == 2
     assert summary.after["ids"] == [people[0], people[-1]] and summary.after["rows"] == [3, 4]

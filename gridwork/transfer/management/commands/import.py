@@ -61,8 +61,10 @@ class Command(BaseCommand):
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError("; ".join(getattr(exc, "messages", [str(exc)]))) from exc
 
-        def progress(done: int, total: int, errors: int) -> None:
-            self.stdout.write(f"rows {done}/{total}, errors {errors}")
+        def progress(done: int, total: int, errors: int, written: int | None = None) -> None:
+            self.stdout.write(
+                f"rows {done}/{total}, errors {errors}" + (f", written {written}" if written else "")
+            )
 
         job = services.run_import(job.pk, progress=progress)
         self.stdout.write(
