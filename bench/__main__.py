@@ -42,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
         help="a PostgreSQL URL for a database the benchmark may wipe (or BENCH_POSTGRES_URL)",
     )
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep a district an earlier run of the same scale built (figure 6 then does not run)",
+    )
     parser.add_argument("--no-server", action="store_true", help="skip the figures that start gunicorn")
     parser.add_argument(
         "--mix-seconds",
@@ -55,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     databases: list[tuple[str, str]] = []
     if not args.no_sqlite:
         sqlite_file = args.out / "bench.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm") if not args.reuse else ():
             Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
         databases.append(("sqlite", f"sqlite:///{sqlite_file}"))
     if args.postgres:
@@ -92,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if args.no_server:
             command.append("--no-server")
+        if args.reuse:
+            command.append("--reuse")
         print(f"== {label} ==", flush=True)
         done = subprocess.run(command, env=env, check=False)  # noqa: S603 - our own module
         if done.returncode == 0 and result.stat().st_size:

@@ -47,6 +47,7 @@ class Context:
     built: dict[str, Any] = field(default_factory=dict)  # what the district build made
     mix_seconds: float = 60.0  # of the mixed workload, per server variant (figure 7)
     work_dir: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "gridwork-bench")
+    reuse: bool = False  # keep a district of this scale that an earlier run built
 
 
 def median_seconds_alternating(calls: list[Callable[[], Any]], repeat: int, warmup: int = 3) -> list[float]:

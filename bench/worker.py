@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--only", default="")
     parser.add_argument("--no-server", action="store_true")
+    parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--mix-seconds", type=float, default=60.0)
     parser.add_argument("--work", type=Path, required=True, help="a folder for plans, records and traces")
     parser.add_argument("--json", type=Path, required=True)
@@ -45,6 +46,7 @@ def main(argv: list[str] | None = None) -> None:
         mix_seconds=args.mix_seconds,
         work_dir=args.work,
         say=lambda m: print(m, flush=True),
+        reuse=args.reuse,
     )
     rows = run_figures(ctx, set(filter(None, args.only.split(","))) or None)
     args.json.write_text(json.dumps([r.as_dict() for r in rows], ensure_ascii=False), encoding="utf-8")

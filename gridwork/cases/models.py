@@ -47,6 +47,7 @@ class Status(models.TextChoices):
 # Statuses in which nothing more is expected (reopen aside).
 FINAL_STATUSES = frozenset({Status.CLOSED, Status.REJECTED, Status.MERGED})
 OPEN_STATUSES = frozenset(Status.values) - FINAL_STATUSES
+OPEN_STATUS_LIST = tuple(sorted(OPEN_STATUSES))
 
 
 class Action(models.TextChoices):
@@ -171,7 +172,7 @@ class CaseQuerySet(ScopedQuerySet):
         return self.filter(query) if query is not None else self.none()
 
     def open(self) -> CaseQuerySet:
-        return self.filter(status__in=OPEN_STATUSES)
+        return self.filter(pending=True)
 
 
 class Case(models.Model):
@@ -241,6 +242,18 @@ class Case(models.Model):
     created_at = models.DateTimeField(_("reported at"), db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Kept by the database from the status (so no write can leave it wrong): the queues filter on it,
+    # and the partial index below is conditioned on it. A condition on the status list itself would
+    # not do: a query binds the list as parameters, and SQLite then cannot tell that it implies the
+    # index's condition; a boolean column is compared without one.
+    pending = models.GeneratedField(
+        expression=models.ExpressionWrapper(
+            models.Q(status__in=OPEN_STATUS_LIST), output_field=models.BooleanField()
+        ),
+        output_field=models.BooleanField(),
+        db_persist=True,
+        verbose_name=_("open"),
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -248,9 +261,20 @@ class Case(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["category", "status", "created_at"]),
-            # The queues: the open cases of an area by status, then grid, in deadline order; a page's
-            # keys and its total come from this index alone.
-            models.Index(fields=["status", "grid", "step_deadline", "created_at"], name="case_queue"),
+            # The open cases of an area, with what the queues filter on: a queue's total is counted
+            # from this index alone, and a grid's or a community's queue is read from it.
+            models.Index(
+                fields=["grid", "category", "status"],
+                condition=models.Q(pending=True),
+                name="case_open_by_grid",
+            ),
+            # The open cases in the queues' order: a wide area's first page is read from here
+            # without sorting the hundreds of thousands of open cases of a district.
+            models.Index(
+                fields=["step_deadline", "-created_at", "-id"],
+                condition=models.Q(pending=True),
+                name="case_open_by_deadline",
+            ),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")

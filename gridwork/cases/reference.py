@@ -17,9 +17,11 @@ def active_leaf(code: str) -> Category | None:
     return Category.objects.active().leaves().filter(code=str(code)).first()
 
 
-def active_categories() -> list[Category]:
-    """The active categories in code order (the tree of a filter or a picker)."""
-    return list(Category.objects.active().order_by("code"))
+def active_category_rows() -> list[tuple[int, str, int | None, str, str, str]]:
+    """(id, code, parent id, Chinese name, English name, default track) of the active categories in
+    code order: the tree of a filter or a picker (read as rows: a page shows them all)."""
+    rows = Category.objects.active().order_by("code")
+    return list(rows.values_list("pk", "code", "parent_id", "name_zh", "name_en", "default_track"))
 
 
 def calendar_exceptions() -> dict[dt.date, bool]:

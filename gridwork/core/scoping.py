@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from django.db import models
 
+from gridwork.core.validators import AREA_CODE_LENGTHS
+
+LONGEST_CODE = max(AREA_CODE_LENGTHS)
+
 
 def next_prefix(prefix: str) -> str | None:
     """The smallest digit string above every string starting with `prefix`, or None if none is
@@ -42,6 +46,10 @@ def code_range_q(field: str, prefix: str) -> models.Q:
     if not prefix.isdigit() or not prefix.isascii():
         # Not an area code (say, typed into a filter): keep the exact prefix meaning.
         return models.Q(**{f"{field}__startswith": prefix})
+    if len(prefix) == LONGEST_CODE:
+        # Nothing lies below a grid: its own code, by equality, which the planner knows to be
+        # selective (a range looks to SQLite as wide as a district's).
+        return models.Q(**{field: prefix})
     upper = next_prefix(prefix)
     query = models.Q(**{f"{field}__gte": prefix})
     if upper is not None:

@@ -37,7 +37,7 @@ from django.views.decorators.csrf import csrf_exempt
 from gridwork.accounts.services import user_for_token
 from gridwork.areas.models import AreaBoundary
 from gridwork.cases import services
-from gridwork.cases.models import FINAL_STATUSES, OPEN_STATUSES, Case, CaseEvent, Category, Source, Status
+from gridwork.cases.models import FINAL_STATUSES, Case, CaseEvent, Category, Source, Status
 from gridwork.cases.open311.render import FORMATS, Open311Error, error_response, respond, respond_document
 from gridwork.core.errors import NotFound
 
@@ -218,7 +218,7 @@ def _filtered(request: HttpRequest) -> QuerySet[Case]:
     if any(s not in ("open", "closed") for s in statuses):
         raise Open311Error(400, _("status must be open or closed."))
     if statuses == ["open"]:
-        cases = cases.filter(status__in=OPEN_STATUSES)
+        cases = cases.open()
     elif statuses == ["closed"]:
         cases = cases.filter(status__in=FINAL_STATUSES)
     start, end = _moment(request, "start_date"), _moment(request, "end_date")

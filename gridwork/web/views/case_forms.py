@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from gridwork.cases import reference
 from gridwork.cases.models import Source
 from gridwork.cases.photos import max_bytes
+from gridwork.core.language import is_english
 
 STAFF_SOURCES = (Source.PATROL, Source.VISIT, Source.MEMO, Source.HOTLINE)
 # Room for the text fields and the multipart envelope besides the photos.
@@ -22,19 +23,20 @@ def category_choices(*, leaves_only: bool) -> list[dict[str, Any]]:
     """The active category tree as groups (the parents of leaves), each with its leaves, in code order.
 
     `leaves_only=False` also offers each group itself, so a filter can select a whole branch."""
-    nodes = reference.active_categories()
+    english = is_english()
+    nodes = reference.active_category_rows()
+    labels = {pk: f"{code} {name_en if english else name_zh}" for pk, code, _p, name_zh, name_en, _t in nodes}
+    codes = {pk: code for pk, code, *_rest in nodes}
+    parents = {parent for _pk, _code, parent, *_rest in nodes}
     groups: dict[int | None, dict[str, Any]] = {}
-    by_id = {node.pk: node for node in nodes}
-    parents = {node.parent_id for node in nodes}
-    for node in nodes:
-        if node.pk in parents:
+    for pk, code, parent, _zh, _en, track in nodes:
+        if pk in parents:
             continue
-        parent = by_id.get(node.parent_id)
         group = groups.setdefault(
-            node.parent_id,
-            {"code": parent.code if parent else "", "label": str(parent) if parent else "", "leaves": []},
+            parent,
+            {"code": codes.get(parent, ""), "label": labels.get(parent, ""), "leaves": []},
         )
-        group["leaves"].append({"code": node.code, "label": str(node), "track": node.default_track})
+        group["leaves"].append({"code": code, "label": labels[pk], "track": track})
     result = list(groups.values())
     if leaves_only:
         for group in result:

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -40,7 +40,7 @@ from gridwork.cases.models import (
     Track,
 )
 from gridwork.core.language import choice_labels, pick
-from gridwork.web.pagination import paginate
+from gridwork.web.pagination import paginate_by_key
 from gridwork.web.views.case_forms import (
     category_choices,
     error_messages,
@@ -121,20 +121,32 @@ def queue(request: HttpRequest) -> HttpResponse:
         status = ""
     category_code = (request.GET.get("category") or "").strip()[:20]
 
-    # The queues are defined once, in gridwork.cases.queues (the API serves the same ones).
-    cases = queues.queue(user, tab, now)
-    if status:
-        cases = cases.filter(status=status)
+    branch: list[int] = []
     if category_code:
         # A branch of the tree selects all its leaves: the codes nest.
-        cases = cases.filter(category__code__startswith=category_code)
-    cases = cases.order_by("step_deadline", "-created_at", "-id").values(
-        *QUEUE_ROW_FIELDS,
-        category_zh=F("category__name_zh"),
-        category_en=F("category__name_en"),
-        grid_name=F("grid__name"),
+        branch = list(Category.objects.filter(code__startswith=category_code).values_list("pk", flat=True))
+
+    def listed(paged: bool) -> QuerySet:
+        # The queues are defined once, in gridwork.cases.queues (the API serves the same ones).
+        found = queues.queue(user, tab, now, paged=paged)
+        if status:
+            found = found.filter(status=status)
+        if category_code:
+            found = found.filter(category_id__in=branch)
+        return found
+
+    def shown(found: QuerySet) -> QuerySet:
+        return found.values(
+            *QUEUE_ROW_FIELDS,
+            category_zh=F("category__name_zh"),
+            category_en=F("category__name_en"),
+            grid_name=F("grid__name"),
+        )
+
+    ordered = listed(paged=True).order_by("step_deadline", "-created_at", "-id")
+    page = paginate_by_key(
+        request, ordered, shown, counted=listed(paged=False), count_up_to=QUEUE_COUNT_UP_TO
     )
-    page = paginate(request, cases, count_up_to=QUEUE_COUNT_UP_TO)
     labels = dict(status_choices())
     language = get_language()
     rows = page.object_list
