@@ -11,6 +11,7 @@ from django.db.models import CharField, F, Func, Q, QuerySet
 
 from gridwork.accounts.access import CASES_VIEW, active_assignments, department_scopes, scope_codes
 from gridwork.accounts.models import Role
+from gridwork.areas.models import Area, Level
 from gridwork.cases.machine import GRID_ROLES
 from gridwork.cases.models import Case, Status
 from gridwork.core.scoping import code_range_q, prefix_q
@@ -18,6 +19,7 @@ from gridwork.core.scoping import code_range_q, prefix_q
 QUEUES = ("mine", "area", "overdue")
 # Scopes of this length or shorter (a district, a street) hold tens of thousands of open cases.
 WIDE_SCOPE = 9
+COMMUNITY_CODE = 12
 
 
 class _NotFromAnIndex(Func):
@@ -28,18 +30,28 @@ class _NotFromAnIndex(Func):
 
 
 def _scoped(user: Any, paged: bool) -> QuerySet[Case]:
-    """The cases the user may see. SQLite's planner takes any range on the grid code for a narrow
-    one, so for a district's or a street's queue it would read all their open cases and sort them
-    (0.1-2.5 s at district scale); there the scope's condition is kept out of the index lookup, and
-    the first page is read from the open cases in the queue's order (case_open_by_deadline), where
-    it comes within the first few rows. The same rows as visible_to: a department handler (who
-    also sees dispatched cases) keeps the plain path, and so does a count (`paged=False`), which
-    needs no order and is read fastest from the scope's index."""
+    """The cases the user may see, written for SQLite's planner to read a page of them well.
+
+    Without statistics of how the grid codes spread, SQLite takes every range of codes for a
+    narrow one. For a district's or a street's queue it would read all their open cases and sort
+    them (0.1-2.5 s at district scale): there the scope is kept out of the index choice, and the
+    page is read from the open cases in the queue's order (case_open_by_deadline), where it comes
+    within the first rows. For a community's it would walk that order past most of the district's
+    cases: there the scope is named as its grids, which the planner knows to be few. The rows are
+    visible_to's: a department handler (who also sees dispatched cases) and a count (`paged=False`,
+    read fastest from the scope's index) keep the plain form, as do other databases."""
+    visible = Case.objects.visible_to(user)
+    if not paged or connection.vendor != "sqlite" or department_scopes(user):
+        return visible
     codes = scope_codes(user, CASES_VIEW)
-    wide = bool(codes) and max(map(len, codes)) <= WIDE_SCOPE
-    if not paged or connection.vendor != "sqlite" or not wide or department_scopes(user):
-        return Case.objects.visible_to(user)
-    return Case.objects.alias(scope_code=_NotFromAnIndex(F("grid_id"))).filter(prefix_q("scope_code", codes))
+    if codes and max(map(len, codes)) <= WIDE_SCOPE:
+        return Case.objects.alias(scope_code=_NotFromAnIndex(F("grid_id"))).filter(
+            prefix_q("scope_code", codes)
+        )
+    if codes and all(len(code) == COMMUNITY_CODE for code in codes):
+        grids = Area.objects.filter(parent__code__in=codes, level=Level.GRID).values_list("code", flat=True)
+        return Case.objects.filter(grid_id__in=list(grids))
+    return visible
 
 
 def held_by(user: Any) -> Q:

@@ -24,26 +24,24 @@ def _ending_tags(codes: list[str]) -> dict[str, Counter]:
     """Tags of living people in each area that end today or later, per group.
 
     Read through the index on the end date (few tags have one), then the people's status by key:
-    joined, the planner may scan every tag instead."""
-    tags = list(
-        PersonTag.objects.filter(until__gte=timezone.localdate()).values_list(
-            "grid_id", "group_id", "person_id"
-        )
-    )
+    joined, the planner may scan every tag instead (so no ordering either: the tags' default order
+    joins their group)."""
+    ending = PersonTag.objects.filter(until__gte=timezone.localdate()).order_by()
+    tags = list(ending.values_list("grid_id", "group_id", "person_id"))
     if not tags:
         return {}
     people = {person for _, _, person in tags}
     living = set(
         Person.objects.filter(pk__in=people, status=c.PersonStatus.LIVING).values_list("pk", flat=True)
     )
-    ending: dict[str, Counter] = defaultdict(Counter)
+    counted: dict[str, Counter] = defaultdict(Counter)
     for grid, group, person in tags:
         if person not in living:
             continue
         for code in codes:
             if grid.startswith(code):
-                ending[code][group] += 1
-    return ending
+                counted[code][group] += 1
+    return counted
 
 
 def area_counts_many(codes: list[str]) -> dict[str, dict[str, Any]]:
