@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
@@ -38,12 +39,13 @@ from gridwork.cases.api_schemas import (
 from gridwork.cases.indicators import indicators
 from gridwork.cases.models import Case, CaseEvent, Category, Status
 from gridwork.core.errors import NotFound
-from gridwork.core.routers import CappedLimitOffset
 from gridwork.core.scoping import code_range_q
 
 router = Router(tags=["cases"])
 
 INDICATOR_DEFAULT_DAYS = 30
+# A list is counted this far: a district's cases run to a million, and counting them all is a scan.
+COUNT_UP_TO = 1_000
 PHOTOS = File(None, description="JPEG, PNG or WebP images, at most 9")
 FIRST_DAY = Query(None, alias="from", description="first day (default: 30 days ago)")
 LAST_DAY = Query(None, alias="to", description="last day, included (default: today)")
@@ -96,17 +98,34 @@ def list_cases(
     if status is not None and status not in Status.values:
         raise ValidationError({"status": [_("Unknown status.")]})
     now = timezone.now()
-    cases: QuerySet[Case] = queues.queue(request.user, queue, now).select_related("category")
-    if status:
-        cases = cases.filter(status=status)
-    if category:
-        cases = cases.filter(category__code__startswith=category.strip())
-    if area:
-        cases = cases.filter(code_range_q("grid__code", area.strip()))
-    page = CappedLimitOffset().paginate_queryset(
-        cases.order_by("-created_at", "-id"), CappedLimitOffset.Input(limit=limit, offset=offset), request
+    branch = (
+        list(Category.objects.filter(code__startswith=category.strip()).values_list("pk", flat=True))
+        if category
+        else []
     )
-    return {"items": _with_colours(page["items"], now), "count": page["count"]}
+
+    def listed(paged: bool) -> QuerySet[Case]:
+        cases = queues.queue(request.user, queue, now, paged=paged)
+        if status:
+            cases = cases.filter(status=status)
+        if category:
+            cases = cases.filter(category_id__in=branch)
+        if area:
+            cases = cases.filter(code_range_q("grid__code", area.strip()))
+        return cases
+
+    # The page's keys from the cases' own table (see web.pagination.paginate_by_key), then its rows.
+    limit = min(limit, settings.API_PAGE_SIZE_MAX)
+    keys = list(
+        listed(True).order_by("-created_at", "-id").values_list("pk", flat=True)[offset : offset + limit]
+    )
+    found = Case.objects.select_related("category").in_bulk(keys)
+    counted = listed(False).order_by()[: COUNT_UP_TO + 1].count()
+    return {
+        "items": _with_colours([found[pk] for pk in keys if pk in found], now),
+        "count": min(counted, COUNT_UP_TO),
+        "more": counted > COUNT_UP_TO,
+    }
 
 
 @router.get("/cases/possible-duplicates", response=list[CaseOut], summary="Open cases near a point (scoped)")

@@ -197,7 +197,8 @@ class CaseRevealOut(Schema):
 
 class CasePage(Schema):
     items: list[CaseOut]
-    count: int
+    count: int = Field(..., description="how many cases match, counted up to 1,000")
+    more: bool = Field(..., description="true when more than `count` cases match")
 
 
 class IndicatorsOut(Schema):

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gridwork.accounts.access import AREAS_VIEW, REGISTER_VIEW, can
 from gridwork.accounts.decorators import requires
@@ -17,6 +18,7 @@ from gridwork.registry import choices, stats
 from gridwork.registry.counts import BASE_METRICS
 from gridwork.registry.models import Building, FacilityObject, Organization, Person
 from gridwork.web.breadcrumbs import area_and_trail, area_trail_and_children
+from gridwork.web.links import record_link
 from gridwork.web.pagination import paginate
 from gridwork.web.templatetags.gridwork_web import age
 
@@ -81,15 +83,19 @@ class PersonRows:
         self.sexes = choice_labels(choices.Sex)
         self.statuses = choice_labels(choices.PersonStatus)
         self.today = timezone.localdate()
+        self.link = record_link("web:person")
+        self.years = gettext("%(age)s years")
 
     def shown(self, row: dict[str, Any]) -> dict[str, Any]:
         return {
             "pk": row["id"],
+            "url": self.link(row["id"]),
             "name": row["name"],
             "sex_label": self.sexes.get(row["sex"], row["sex"]),
             "status": row["status"],
             "status_label": self.statuses.get(row["status"], row["status"]),
             "age": age(row["birth_date"], self.today),
+            "age_text": self.years % {"age": age(row["birth_date"], self.today)},
             "id_number_masked": mask_id_number(row["id_number"]),
             "phone_masked": mask_phone(row["phone"]),
         }

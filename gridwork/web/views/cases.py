@@ -40,6 +40,7 @@ from gridwork.cases.models import (
     Track,
 )
 from gridwork.core.language import choice_labels, pick
+from gridwork.web.links import record_link
 from gridwork.web.pagination import paginate_by_key
 from gridwork.web.views.case_forms import (
     category_choices,
@@ -151,16 +152,21 @@ def queue(request: HttpRequest) -> HttpResponse:
     language = get_language()
     rows = page.object_list
     earliest = min((c["step_started_at"] for c in rows if c["step_started_at"]), default=None)
+    link = record_link("web:case")
     with calendar.one_read(timezone.localtime(earliest).date() if earliest else None):
         page.object_list = [
             {
                 "pk": row["id"],
+                "url": link(row["id"]),
                 "title": row["title"],
                 "tracking_code": row["tracking_code"],
                 "status_label": labels.get(row["status"], row["status"]),
                 "category_name": pick(row["category_zh"], row["category_en"], language),
                 "grid_name": row["grid_name"],
                 "step_deadline": row["step_deadline"],
+                "due": timezone.localtime(row["step_deadline"]).strftime("%m-%d %H:%M")
+                if row["step_deadline"]
+                else "",
                 "colour": calendar.time_status(QueueRow(row), now),
             }
             for row in rows
