@@ -83,7 +83,11 @@ def report_case(
     return HttpStatus(201, _detail(request, case.pk))
 
 
-@router.get("/cases", response=CasePage, summary="The queues: cases in scope, filtered")
+@router.get(
+    "/cases",
+    response=CasePage,
+    summary="The queues (due first) or every case in scope (newest first), filtered",
+)
 def list_cases(
     request: HttpRequest,
     queue: str | None = Query(None, description="mine, area (open in my area) or overdue"),
@@ -116,9 +120,9 @@ def list_cases(
 
     # The page's keys from the cases' own table (see web.pagination.paginate_by_key), then its rows.
     limit = min(limit, settings.API_PAGE_SIZE_MAX)
-    keys = list(
-        listed(True).order_by("-created_at", "-id").values_list("pk", flat=True)[offset : offset + limit]
-    )
+    # A queue in the pages' order (what is due first); every case in scope newest first.
+    order = ("step_deadline", "-created_at", "-id") if queue else ("-created_at", "-id")
+    keys = list(listed(True).order_by(*order).values_list("pk", flat=True)[offset : offset + limit])
     found = Case.objects.select_related("category").in_bulk(keys)
     counted = listed(False).order_by()[: COUNT_UP_TO + 1].count()
     return {

@@ -275,6 +275,12 @@ class Case(models.Model):
                 condition=models.Q(pending=True),
                 name="case_open_by_deadline",
             ),
+            # The same for one status (a queue filtered by it: some statuses are rare).
+            models.Index(
+                fields=["status", "step_deadline", "-created_at", "-id"],
+                condition=models.Q(pending=True),
+                name="case_open_by_status",
+            ),
         ]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
