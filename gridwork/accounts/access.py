@@ -13,6 +13,7 @@ from gridwork.accounts.models import Role, RoleAssignment
 REGISTER_VIEW = "register.view"
 REGISTER_CHANGE = "register.change"
 REGISTER_REVEAL = "register.reveal"
+REGISTER_EXPORT = "register.export"
 AREAS_VIEW = "areas.view"
 AREAS_CHANGE = "areas.change"
 AUDIT_VIEW = "audit.view"
@@ -33,6 +34,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     REGISTER_VIEW: frozenset(_REGISTER_READERS),
     REGISTER_CHANGE: frozenset({Role.GRID_MEMBER, Role.GRID_WORKER, Role.ACCEPTANCE_CENTRE}),
     REGISTER_REVEAL: frozenset(
+        {Role.GRID_WORKER, Role.ACCEPTANCE_CENTRE, Role.STREET_STAFF, Role.DISTRICT_STAFF}
+    ),
+    # A bulk export is a list of a whole area leaving the system: the roles accountable for an
+    # area's register, not the grid members who help keep it.
+    REGISTER_EXPORT: frozenset(
         {Role.GRID_WORKER, Role.ACCEPTANCE_CENTRE, Role.STREET_STAFF, Role.DISTRICT_STAFF}
     ),
     AREAS_VIEW: frozenset(_REGISTER_READERS | {Role.DEPARTMENT_HANDLER}),

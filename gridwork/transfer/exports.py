@@ -5,6 +5,10 @@ entry (before the first byte leaves, so an interrupted download is still on reco
 an `Export` whose rows are read from the database in chunks: a million-row export never sits in
 memory. Columns come from `gridwork.transfer.columns`, so an unmasked export imports back.
 
+Every file carries a watermark (who took it, when, and the number of its audit entry): in an
+XLSX the workbook's properties, the sheet's printed header and a second sheet; in a CSV a last
+line starting with WATERMARK_MARK, which the importer skips, so the file still imports back.
+
 Masking: columns marked `personal` (ID numbers, phones) are masked unless the user holds
 register.reveal at the exported area and states a reason; sensitive key-people tags are left
 out of a masked export, as the pages hide them until revealed.
@@ -28,7 +32,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from gridwork.accounts.access import REGISTER_REVEAL, REGISTER_VIEW, can, has_capability
+from gridwork.accounts.access import REGISTER_EXPORT, REGISTER_REVEAL, can, has_capability
 from gridwork.areas.models import Area
 from gridwork.core import audit
 from gridwork.core.errors import NotFound
@@ -39,6 +43,7 @@ from gridwork.registry.choices import Sensitivity
 from gridwork.registry.models import Household, KeyGroup, Person, PersonTag
 from gridwork.transfer.columns import KINDS, Column, Kind
 from gridwork.transfer.formulas import escape_formula
+from gridwork.transfer.readers import WATERMARK_MARK
 
 XLSX, CSV = "xlsx", "csv"
 FORMATS = (XLSX, CSV)
@@ -184,7 +189,7 @@ def start_export(
     reveal_reason: str = "",
 ) -> Export:
     """Check access, audit, and prepare the rows of one export (read when the file is written)."""
-    if is_system(actor) or not has_capability(actor, REGISTER_VIEW):
+    if is_system(actor) or not has_capability(actor, REGISTER_EXPORT):
         raise PermissionDenied(_("You may not export the register."))
     kind = EXPORT_KINDS.get(kind_name)
     if kind is None:
@@ -193,6 +198,9 @@ def start_export(
         raise ValidationError({"format": [_("Choose xlsx or csv.")]})
     if not Area.objects.visible_to(actor).filter(code=area_code).exists():
         raise NotFound(Area._meta.verbose_name)
+    # Held at the area or above: a grid worker exports their grid, not the community around it.
+    if not can(actor, REGISTER_EXPORT, area_code):
+        raise PermissionDenied(_("You may not export the register of this area."))
     filters = filters or Filters()
     reason = (reveal_reason or "").strip()
     masked = not reason
@@ -236,6 +244,20 @@ def start_export(
     return Export(kind, fmt, area_code, masked, qs, rows, language, event, kind.headers(language))
 
 
+def watermark(export: Export) -> str:
+    """Who took the file, when, and its audit entry: printed on the file so a copy found later
+    can be traced. The username, never a person's data; no comma, so the CSV line needs no quotes."""
+    actor = export.event.actor
+    when = timezone.localtime(export.event.at)
+    return _("%(mark)s · by %(user)s · %(when)s · audit entry %(entry)s · %(masking)s") % {
+        "mark": WATERMARK_MARK,
+        "user": actor.get_username() if actor else "-",
+        "when": when.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "entry": export.event.pk,
+        "masking": _("ID numbers and phones masked") if export.masked else _("full values, with a reason"),
+    }
+
+
 def records(export: Export) -> Iterator[Any]:
     return export.queryset.iterator(chunk_size=CHUNK)
 
@@ -265,8 +287,8 @@ def csv_chunks(export: Export) -> Iterator[bytes]:
         if len(buffer) >= CHUNK:
             yield "".join(buffer).encode()
             buffer = []
-    if buffer:
-        yield "".join(buffer).encode()
+    buffer.append(writer.writerow([watermark(export)]))
+    yield "".join(buffer).encode()
 
 
 def write_xlsx(export: Export) -> IO[bytes]:
@@ -274,12 +296,18 @@ def write_xlsx(export: Export) -> IO[bytes]:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
+    mark = watermark(export)
+    workbook.properties.creator = export.event.actor.get_username() if export.event.actor else ""
+    workbook.properties.description = mark
     sheet = workbook.create_sheet(title=export.kind.label(export.language)[:31])
+    sheet.oddHeader.center.text = mark.replace("&", "&&")
     sheet.append(export.headers)
     for record in records(export):
         # Plain values: openpyxl stores text as text (an ID number stays exact) and reads a formula
         # only into text starting with "=", which escape_formula has already prefixed.
         sheet.append(row_of(export, record))
+    about = workbook.create_sheet(title=_("About this export")[:31])
+    about.append([mark])
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (closed by the response)
     workbook.save(handle)
     handle.seek(0)

@@ -32,6 +32,9 @@ SNIFF_BYTES = 64 * 1024
 csv.field_size_limit(1 << 20)
 
 FORMATS = ("csv", "xlsx")
+# The first cell of an export's watermark line (gridwork.transfer.exports.watermark): skipped, so an
+# exported file imports back. No register value starts so.
+WATERMARK_MARK = "# Gridwork export"
 
 
 class FileRefused(Exception):
@@ -158,12 +161,16 @@ def read_rows(path: Path, file_format: str) -> Iterator[tuple[int, list[Any]]]:
     if file_format == "csv":
         # CSV cells are all text: a row is blank when its joined text is only whitespace.
         for number, row in enumerate(_csv_rows(path), start=1):
-            if "".join(row).strip():
+            if "".join(row).strip() and not _is_watermark(row):
                 yield number, row
         return
     for number, row in enumerate(_xlsx_rows(path), start=1):
         if any(cell not in (None, "") and str(cell).strip() for cell in row):
             yield number, row
+
+
+def _is_watermark(row: list[str]) -> bool:
+    return row[0].startswith(WATERMARK_MARK) and not "".join(row[1:]).strip()
 
 
 def estimate_rows(path: Path, file_format: str) -> int:

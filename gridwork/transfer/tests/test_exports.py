@@ -18,6 +18,7 @@ from gridwork.core.system import SYSTEM
 from gridwork.registry import services
 from gridwork.registry.models import Organization, Person
 from gridwork.transfer.formulas import escape_formula, unescape_formula
+from gridwork.transfer.readers import WATERMARK_MARK
 from gridwork.web.tests.helpers import assert_login_redirect
 
 
@@ -32,8 +33,11 @@ def body(response: HttpResponse) -> bytes:
 
 
 def csv_rows(data: bytes) -> list[list[str]]:
+    """The rows without the watermark line, which every CSV export ends with."""
     assert data.startswith(b"\xef\xbb\xbf")  # the BOM that makes Excel read UTF-8
-    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[-1][0].startswith(WATERMARK_MARK), rows[-1]
+    return rows[:-1]
 
 
 def xlsx_rows(data: bytes) -> list[list[Any]]:
@@ -59,6 +63,8 @@ def test_page_export_ladder(district: District) -> None:
     assert district.client("nobody").get(url).status_code == 403
     assert district.client("department").get(url).status_code == 403  # sees areas, not the register
     assert district.client("worker_b1").get(url).status_code == 404
+    # Grid members keep the register of their grid, but a bulk export is not theirs to take.
+    assert district.client("member_a1").get(url).status_code == 403
     # A grid worker asking for the community above their grid: the area is not theirs.
     assert district.client("worker_a1").get(page_url(COMMUNITY_A, "persons")).status_code == 404
     rows = csv_rows(body(district.client("worker_a1").get(url)))
@@ -268,8 +274,8 @@ def test_list_pages_offer_the_export(district: District, page: str, kind: str) -
     assert f"{export_url}?format=xlsx" in worker and f"{export_url}?format=csv" in worker
     assert f'action="{export_url}"' in worker  # the unmasked export, with a reason
     member = district.client("member_a1").get(f"/areas/{GRID_A1}/{page}/").content.decode()
-    assert f"{export_url}?format=csv" in member
-    assert f'action="{export_url}"' not in member  # a grid member may not reveal
+    assert f"{export_url}?format=csv" not in member  # a grid member may not take a bulk export
+    assert f'action="{export_url}"' not in member
 
 
 def test_the_people_export_link_carries_the_search(district: District) -> None:
@@ -278,3 +284,25 @@ def test_the_people_export_link_carries_the_search(district: District) -> None:
         f"/areas/{GRID_A1}/people/", {"q": name}, headers={"HX-Request": "true"}
     )
     assert "format=csv&amp;q=" in response.content.decode()
+
+
+# --- watermark -----------------------------------------------------------------------------------
+
+
+def test_every_file_carries_who_took_it_and_its_audit_entry(district: District) -> None:
+    client = district.client("worker_a1")
+    data = b"".join(client.get(page_url(GRID_A1, "persons")).streaming_content)
+    event = last_export()
+    mark = data.decode("utf-8-sig").rstrip("\r\n").splitlines()[-1]
+    assert mark.startswith(WATERMARK_MARK)
+    assert "worker_a1" in mark and str(event.pk) in mark
+    assert district.people[GRID_A1].name not in mark
+
+    data = b"".join(client.get(page_url(GRID_A1, "persons", "xlsx")).streaming_content)
+    event = last_export()
+    workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook.worksheets[0]
+    assert "worker_a1" in sheet.oddHeader.center.text and str(event.pk) in sheet.oddHeader.center.text
+    assert workbook.properties.creator == "worker_a1"
+    about = workbook.worksheets[1]
+    assert about["A1"].value.startswith(WATERMARK_MARK) and str(event.pk) in about["A1"].value

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from gridwork.accounts.access import REGISTER_VIEW
+from gridwork.accounts.access import REGISTER_EXPORT
 from gridwork.accounts.decorators import requires
 from gridwork.transfer.exports import Filters, http_response, start_export
 
@@ -21,7 +21,7 @@ def _filters(request: HttpRequest) -> Filters:
     return Filters(q=get("q"), tag=get("tag"), status=get("status"))
 
 
-@requires(REGISTER_VIEW)
+@requires(REGISTER_EXPORT)
 @require_http_methods(["GET", "POST"])
 def export_list(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     fmt = (request.POST.get("format") or request.GET.get("format") or "xlsx").lower()
