@@ -45,8 +45,11 @@ test: install-test
 	$(BIN)/gridwork makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The benchmark: builds the demo district (default 1,000,000 people) and prints the table.
-# e.g. make bench BENCH_ARGS="--scale 0.02 --postgres postgres://user@127.0.0.1/gw_bench"
+# The benchmark: builds the demo district (default 1,000,000 people) on SQLite and, beside it, on the
+# PostgreSQL server of BENCH_POSTGRES_URL (left out with a note when none answers; empty to skip),
+# and prints the table. e.g. make bench BENCH_ARGS="--scale 0.02" BENCH_POSTGRES_URL=
+BENCH_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/gw_bench
+export BENCH_POSTGRES_URL
 $(VENV)/.installed-bench: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[bench]'
 	@touch $@

@@ -16,17 +16,22 @@ from bench.table import details, markdown, write
 OUT = Path(__file__).resolve().parent / "out"
 
 
-def ensure_postgres_database(url: str) -> None:
-    """Create the benchmark's PostgreSQL database when it is missing (only one named gw_bench…)."""
-    parsed = urllib.parse.urlparse(url)
-    name = parsed.path.lstrip("/")
-    if not name.startswith("gw_bench"):
-        return
+def ensure_postgres_database(url: str) -> bool:
+    """Create the benchmark's PostgreSQL database when it is missing (only one named gw_bench…);
+    False, with a note, when no server answers (`make bench` asks for the local one by default)."""
     import psycopg
 
-    with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as admin:
-        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
-            admin.execute(f'CREATE DATABASE "{name}"')
+    parsed = urllib.parse.urlparse(url)
+    name = parsed.path.lstrip("/")
+    try:
+        with psycopg.connect(parsed._replace(path="/postgres").geturl(), autocommit=True) as admin:
+            exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+            if exists is None and name.startswith("gw_bench"):
+                admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        print(f"PostgreSQL left out: no server answers at {parsed.hostname}:{parsed.port} ({exc})")
+        return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,8 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         for suffix in ("", "-wal", "-shm") if not args.reuse else ():
             Path(f"{sqlite_file}{suffix}").unlink(missing_ok=True)
         databases.append(("sqlite", f"sqlite:///{sqlite_file}"))
-    if args.postgres:
-        ensure_postgres_database(args.postgres)
+    if args.postgres and ensure_postgres_database(args.postgres):
         databases.append(("postgresql", args.postgres))
     rows: list[dict] = []
     for label, url in databases:
