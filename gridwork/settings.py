@@ -7,13 +7,25 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from gridwork.env import cache_config, env_bool, env_choice, env_int, env_list, env_str, secret_key, var_dir
+from gridwork.env import (
+    EnvError,
+    cache_config,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_str,
+    secret_key,
+    var_dir,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = var_dir()
 
 SECRET_KEY = secret_key(VAR_DIR)
 DEBUG = env_bool("DEBUG", False)
+# The production profile: HTTPS only (redirect, HSTS, Secure cookies); `check --deploy` is clean with it.
+DEPLOY = env_bool("DEPLOY", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -25,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "ninja",  # serves the API docs page's Swagger UI from static files, not a CDN (works offline)
@@ -42,12 +55,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the session and CSRF middleware, so it sees the cookies they set (gridwork.core.http_security).
+    "gridwork.core.http_security.SecureCookiesOverHttpsMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gridwork.core.http_security.NoStoreMiddleware",
     "gridwork.accounts.middleware.SessionRenewalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -117,7 +135,7 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 # session write on every request.
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", DEPLOY)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
@@ -135,11 +153,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploads (case photos, import files) readable by Gridwork's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 WHITENOISE_USE_FINDERS = True
 
 API_PAGE_SIZE_MAX = env_int("API_PAGE_SIZE_MAX", 500)
 # Largest import file accepted (bytes); an XLSX may unpack to at most ten times this.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+# Hours an import's files (the upload, its error report) are kept at most; the periodic sweep
+# removes older ones. The upload itself goes as soon as its job has ended.
+IMPORT_FILES_KEEP_HOURS = env_int("IMPORT_FILES_KEEP_HOURS", 24)
 
 # Notifications: senders are dotted paths to callables (gridwork/notify/senders.py); the defaults log
 # one masked line. The tracking link sent to residents has {code} replaced by the case's tracking code.
@@ -169,3 +193,52 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- HTTP security headers (gridwork.core.http_security; tests in core/tests/test_http_security.py) ---
+# No inline script or style anywhere: every script is a static file. The API docs page (Swagger UI)
+# gets its own additions in gridwork/api/main.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The grid workers' pages take the phone's position and photos: camera and geolocation for this
+# site only, every other powerful feature off.
+PERMISSIONS_POLICY = {
+    "camera": ["self"],
+    "geolocation": ["self"],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "serial": [],
+    "bluetooth": [],
+    "midi": [],
+    "display-capture": [],
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Behind a TLS-terminating proxy: the header (e.g. X-Forwarded-Proto) it sets to "https". Only set
+# it when the proxy always sets or strips that header, or anyone could claim HTTPS.
+_proxy_header = env_str("SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", DEPLOY)
+# Paths answered over plain HTTP too (regular expressions, e.g. a load balancer's health check).
+SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT", [])
+# HSTS is sent only on HTTPS answers; the production profile asks for a year.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if DEPLOY else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", DEPLOY)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", DEPLOY)
+if DEPLOY and DEBUG:
+    raise EnvError("DEPLOY=true cannot run with DEBUG=true")

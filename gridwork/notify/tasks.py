@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -92,6 +93,24 @@ def deliver_webhook(delivery_id: int) -> str:
 # --- the periodic overdue check ------------------------------------------------------------------
 
 
+# Housekeeping of higher apps that runs with every periodic check, so one chain serves them all;
+# each registers here from its AppConfig.ready (transfer: the sweep of old import files).
+PERIODIC_HOOKS: list[Callable[[dt.datetime | None], object]] = []
+
+
+def register_periodic(hook: Callable[[dt.datetime | None], object]) -> None:
+    if hook not in PERIODIC_HOOKS:
+        PERIODIC_HOOKS.append(hook)
+
+
+def _run_hooks(now: dt.datetime | None) -> None:
+    for hook in PERIODIC_HOOKS:
+        try:
+            hook(now)
+        except Exception:  # one failing hook must not stop the others or the overdue check
+            log.exception("periodic hook %s failed", getattr(hook, "__qualname__", hook))
+
+
 def interval() -> dt.timedelta:
     return dt.timedelta(minutes=max(int(settings.OVERDUE_CHECK_MINUTES), 1))
 
@@ -128,6 +147,7 @@ def run_overdue_check(now: dt.datetime | None = None) -> int:
         flagged = flag_overdue(now)
         for delivery_id in services.lost_deliveries(now):
             deliver_webhook.enqueue(delivery_id)
+        _run_hooks(now)
     finally:
         # Even when this run fails the chain goes on, so one bad run does not end the checking.
         ensure_overdue_chain(delay=interval(), count_running=False)

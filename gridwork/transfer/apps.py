@@ -7,3 +7,10 @@ class TransferConfig(AppConfig):
     label = "transfer"
     verbose_name = _("imports and exports")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from gridwork.notify.tasks import register_periodic
+        from gridwork.transfer.services import sweep_import_files
+
+        # Old import files go with every periodic check (`gridwork schedule_periodic`).
+        register_periodic(sweep_import_files)

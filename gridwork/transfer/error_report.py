@@ -7,12 +7,14 @@ formula-escaped, as in every file Gridwork writes for a spreadsheet.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from gridwork.core.masking import mask_id_number, mask_phone
+from gridwork.core.private_files import create_private, touch_private
 from gridwork.transfer.cells import text
 from gridwork.transfer.columns import Column, Kind
 from gridwork.transfer.formulas import escape_formula
@@ -38,7 +40,8 @@ class ErrorReport:
         self.xlsx_path, self.cap = xlsx_path, cap
         self.count = 0
         self.path = csv_path
-        self.handle = self.path.open("w", encoding="utf-8-sig", newline="")
+        # The rows' values are masked, but the report is still the user's own: private like the upload.
+        self.handle = io.TextIOWrapper(create_private(self.path), encoding="utf-8-sig", newline="")
         self.writer = csv.writer(self.handle)
         self.writer.writerow(report_headers())
         self.kind: Kind | None = None
@@ -78,4 +81,4 @@ class ErrorReport:
         with self.path.open(encoding="utf-8-sig", newline="") as handle:
             for row in csv.reader(handle):
                 sheet.append(row)  # already formula-escaped
-        workbook.save(self.xlsx_path)
+        workbook.save(touch_private(self.xlsx_path))

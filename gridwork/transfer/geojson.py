@@ -31,6 +31,7 @@ from gridwork.core.errors import NotFound
 from gridwork.core.language import pick
 from gridwork.registry.models import Building
 from gridwork.registry.services import save_record, scoped
+from gridwork.transfer.readers import SNIFF_BYTES, binary_kind
 
 KIND = "geojson"
 LABEL_ZH, LABEL_EN = "网格边界与楼栋坐标 (GeoJSON)", "grid boundaries and building points (GeoJSON)"
@@ -50,11 +51,19 @@ def label(language: str) -> str:
 
 
 def load_features(path: Path) -> list[Any]:
+    """The features of the file; GeoJSONRefused for anything but a FeatureCollection in JSON text."""
+    with path.open("rb") as handle:
+        what = binary_kind(handle.read(SNIFF_BYTES))
+    if what is not None:
+        raise GeoJSONRefused(_("This is not a GeoJSON text file: its content is %(what)s.") % {"what": what})
     try:
         with path.open("rb") as handle:
             document = json.load(handle)
     except (ValueError, UnicodeDecodeError) as exc:
         raise GeoJSONRefused(_("The file is not valid JSON.")) from exc
+    except RecursionError as exc:
+        # "[[[[…" nested thousands deep: the parser gives up; so does the import, cleanly.
+        raise GeoJSONRefused(_("The JSON in the file is nested too deeply.")) from exc
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
         raise GeoJSONRefused(_("The file is not a GeoJSON FeatureCollection."))
     features = document.get("features")

@@ -20,6 +20,8 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 ZIP_MAGIC = b"PK\x03\x04"
 # A member that unpacks to more than this many times its packed size is refused: sheet XML packs
@@ -112,12 +114,69 @@ def detect_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
+# The first bytes of the binary files most often renamed to .csv, for a message that says what it is.
+BINARY_MAGIC = (
+    (ZIP_MAGIC, gettext_lazy("a zip package (an XLSX workbook is imported as .xlsx)")),
+    (b"\x89PNG\r\n\x1a\n", gettext_lazy("a PNG image")),
+    (b"\xff\xd8\xff", gettext_lazy("a JPEG image")),
+    (b"GIF8", gettext_lazy("a GIF image")),
+    (b"%PDF", gettext_lazy("a PDF document")),
+    (b"MZ", gettext_lazy("a Windows program")),
+    (b"\x7fELF", gettext_lazy("a program")),
+    (b"\x1f\x8b", gettext_lazy("a gzip archive")),
+    (b"\xd0\xcf\x11\xe0", gettext_lazy("an old Office file (save it as .xlsx)")),
+)
+
+
+def binary_kind(head: bytes) -> str | None:
+    """What a file is when its first bytes show it is not text (a NUL byte or a known magic), else None."""
+    for magic, what in BINARY_MAGIC:
+        if head.startswith(magic):
+            return str(what)
+    if b"\0" in head:
+        return _("binary data")
+    return None
+
+
+def check_text_file(path: Path) -> None:
+    """Refuse a file named .csv whose content is not text: its name is not what is checked."""
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    what = binary_kind(head)
+    if what is not None:
+        raise FileRefused(_("This is not a CSV text file: its content is %(what)s.") % {"what": what})
+
+
+def formula_refused(row_number: int, column: int, value: str) -> FileRefused:
+    return FileRefused(
+        _(
+            "Row %(row)s, column %(column)s holds a formula (%(formula)s): an import takes values only. "
+            "Replace the formulas by their values and upload the file again."
+        )
+        % {"row": row_number, "column": column, "formula": value[:40]}
+    )
+
+
+def _refuse_formulas(row_number: int, row: list[Any]) -> None:
+    for position, cell in enumerate(row, start=1):
+        if type(cell) is str and cell[:1] == "=":
+            raise formula_refused(row_number, position, cell)
+        if isinstance(cell, ArrayFormula | DataTableFormula):  # what openpyxl makes of array formulas
+            raise formula_refused(row_number, position, str(getattr(cell, "text", "") or "="))
+
+
 def _csv_rows(path: Path) -> Iterator[list[Any]]:
+    check_text_file(path)
     encoding = detect_encoding(path)
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding=encoding, newline="")
         try:
-            yield from csv.reader(text)
+            for number, row in enumerate(csv.reader(text), start=1):
+                # One join per row finds a cell starting with "=" (a formula a spreadsheet would
+                # run) at C speed; only then are the cells looked at one by one.
+                if row and (row[0][:1] == "=" or "\x1f=" in "\x1f".join(row)):
+                    _refuse_formulas(number, row)
+                yield row
         except UnicodeDecodeError as exc:
             raise FileRefused(_("The CSV file is neither UTF-8 nor GB18030 text.")) from exc
         except csv.Error as exc:
@@ -130,14 +189,18 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
     assert_xml_is_defused()
     check_xlsx_package(path)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # data_only=False: a formula cell reads as its formula ("=…"), which is refused; its cached
+        # value could be anything the file's author typed.
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # noqa: BLE001 — openpyxl raises many kinds on a broken or hostile file
         raise FileRefused(_("The XLSX file cannot be read: %(error)s") % {"error": _reason(exc)}) from exc
     try:
         sheet = workbook.worksheets[0]
         try:
-            for row in sheet.iter_rows(values_only=True):
-                yield list(row)
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = list(row)
+                _refuse_formulas(number, cells)
+                yield cells
         except FileRefused:
             raise
         except Exception as exc:  # noqa: BLE001

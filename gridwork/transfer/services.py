@@ -42,6 +42,7 @@ from gridwork.accounts.access import AREAS_CHANGE, REGISTER_CHANGE, has_capabili
 from gridwork.core import audit
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
+from gridwork.core.private_files import create_private, private_dir
 from gridwork.core.system import SYSTEM, is_system
 from gridwork.transfer import geojson, person_import, person_undo, readers
 from gridwork.transfer.cells import text
@@ -61,9 +62,8 @@ ProgressCallback = Callable[..., None]
 
 
 def imports_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    # Uploads hold full ID numbers and phones: the folder is Gridwork's user's alone (0700).
+    return private_dir(Path(settings.VAR_DIR) / "imports")
 
 
 def upload_path(job: ImportJob) -> Path:
@@ -76,6 +76,36 @@ def progress_path(job: ImportJob) -> Path:
 
 def error_report_path(job: ImportJob, file_format: str) -> Path:
     return imports_dir() / f"{job.stored_name}.errors.{file_format}"
+
+
+def discard_upload(job: ImportJob) -> None:
+    upload_path(job).unlink(missing_ok=True)
+
+
+def sweep_import_files(now: dt.datetime | None = None) -> int:
+    """Remove the import files older than IMPORT_FILES_KEEP_HOURS; how many were removed.
+
+    Error reports (and their downloads) end there; so does an upload whose job never ended (a job
+    still queued or running keeps its file). Run with every periodic check (see transfer.apps).
+    """
+    keep = dt.timedelta(hours=max(int(settings.IMPORT_FILES_KEEP_HOURS), 0))
+    cutoff = ((now or timezone.now()) - keep).timestamp()
+    folder = imports_dir()
+    busy = ImportJob.objects.filter(
+        status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING, ImportJob.Status.WRITING]
+    )
+    kept = set(busy.values_list("stored_name", flat=True))
+    removed = 0
+    for path in folder.iterdir():
+        if not path.is_file() or path.name.split(".", 1)[0] in kept:
+            continue
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue  # removed meanwhile by its own job
+    return removed
 
 
 def may_import(actor: Any, kind: str = "") -> bool:
@@ -92,7 +122,7 @@ def _store(fileobj: IO[bytes] | Any, target: Path) -> int:
     size = 0
     chunks = fileobj.chunks() if hasattr(fileobj, "chunks") else iter(lambda: fileobj.read(1 << 20), b"")
     try:
-        with target.open("xb") as out:
+        with create_private(target, exclusive=True) as out:
             for chunk in chunks:
                 size += len(chunk)
                 if size > readers.max_bytes():
@@ -172,7 +202,8 @@ def _write_progress(job: ImportJob, done: int, total: int, errors: int, written:
     state = {"rows_done": done, "rows_total": total, "errors_count": errors}
     if written is not None:
         state["rows_written"] = written
-    tmp.write_text(json.dumps(state))
+    with create_private(tmp) as out:
+        out.write(json.dumps(state).encode())
     os.replace(tmp, path)
 
 
@@ -268,6 +299,9 @@ def run_import(job_id: int, progress: ProgressCallback | None = None) -> ImportJ
                     job.created = job.updated = 0
                 job.save()
                 progress_path(job).unlink(missing_ok=True)
+            # The upload is not needed once the job has ended, whatever the outcome: a retry is
+            # a new upload, and an undo reads what the batches recorded, never the file.
+            discard_upload(job)
         if taken_over:
             return ImportJob.objects.get(pk=job.pk)
         if not job.written and job.status != ImportJob.Status.WRITING:
@@ -299,6 +333,7 @@ def recover_interrupted_imports() -> list[int]:
         job.created = job.updated = 0
         job.finished_at = timezone.now()
         job.save(update_fields=["message", "created", "updated", "finished_at"])
+        discard_upload(job)
         with transaction.atomic():
             _audit(job)
         recovered.append(job.pk)
