@@ -31,7 +31,10 @@ from gridwork.demo import case_words, vocab
 from gridwork.demo.case_scripts import SCRIPTS, Script
 from gridwork.registry.models import Building
 
-CASES_PER_GRID = 12
+CASES_PER_GRID = 10
+# Each grid worker finds these on their desk in the morning: reported or handled in the last hours.
+FRESH_PER_GRID = ("routine_on_site", "coordination_handled")
+FRESH_IDLE_HOURS = (0.4, 0.6, 1, 1.5, 2)
 MAX_CASES = 400  # a larger district gets its cases in the grids of the communities that have a centre first
 YEAR = dt.timedelta(days=365)
 ON_SITE_ACTIONS = frozenset({"resolve", "update", "verify_pass", "verify_fail", "handle"})
@@ -118,7 +121,9 @@ def _working_start(rng: random.Random, day: dt.date) -> dt.datetime:
     )
 
 
-def _timeline(rng: random.Random, script: Script, now: dt.datetime, dup_gap: float | None) -> list[dt.datetime]:
+def _timeline(
+    rng: random.Random, script: Script, now: dt.datetime, dup_gap: float | None, fresh: bool = False
+) -> list[dt.datetime]:
     """The report and each step's moment: steps in working time, the whole shifted by days into the year."""
     start = _working_start(rng, (now - YEAR).date())
     times = [start]
@@ -128,8 +133,10 @@ def _timeline(rng: random.Random, script: Script, now: dt.datetime, dup_gap: flo
     if script.final:
         target = now - dt.timedelta(days=rng.uniform(1, 360))
     else:
-        target = now - dt.timedelta(hours=rng.choice(OPEN_IDLE_HOURS))
+        target = now - dt.timedelta(hours=rng.choice(FRESH_IDLE_HOURS if fresh else OPEN_IDLE_HOURS))
     shift = dt.timedelta(days=round((target - last) / dt.timedelta(days=1)))
+    if fresh:
+        shift = target - last  # to the hour: on the desk this morning, not yesterday at this time
     while last + shift > now - dt.timedelta(minutes=20):
         shift -= dt.timedelta(days=1)
     if dup_gap is not None and times[0] + shift > now - dt.timedelta(hours=dup_gap + 1):
@@ -138,7 +145,7 @@ def _timeline(rng: random.Random, script: Script, now: dt.datetime, dup_gap: flo
 
 
 def _place_name(place: dict) -> str:
-    return f"{place['estate']}{place['number']}号楼" if place["estate"] else place["address"]
+    return f"{place['estate']}{place['number']}" if place["estate"] else place["address"]
 
 
 def plan_cases(rng: random.Random, cast: Cast, now: dt.datetime) -> list[Planned]:
@@ -150,16 +157,19 @@ def plan_cases(rng: random.Random, cast: Cast, now: dt.datetime) -> list[Planned
         "id", "grid_id", "estate", "number", "address", "lon", "lat"
     ):
         places.setdefault(row["grid_id"], []).append(row)
+    by_name = {s.name: s for s in SCRIPTS}
+    dealt = [(script, grids[n % len(grids)], False) for n, script in enumerate(_scripts(rng, count))]
+    dealt += [(by_name[name], grid, True) for grid in grids[: count // CASES_PER_GRID] for name in FRESH_PER_GRID]
     planned: list[Planned] = []
-    for n, script in enumerate(_scripts(rng, count)):
-        grid = grids[n % len(grids)]
+    for script, grid, fresh in dealt:
         if not places.get(grid):
             continue
         place = rng.choice(places[grid])
         category = case_words.pick_category(rng, "routine" if script.name == "routine_escalated" else script.track)
         title, description = case_words.title_and_description(rng, category, _place_name(place))
         dup_gap = rng.uniform(0.5, 1.5) if script.duplicate else None
-        item = Planned(script, grid, category, title, description, place, _timeline(rng, script, now, dup_gap))
+        times = _timeline(rng, script, now, dup_gap, fresh)
+        item = Planned(script, grid, category, title, description, place, times)
         if script.reporter == "resident":
             item.reporter = (vocab.person_name(rng, rng.choice("MF")), vocab.mobile(rng))
         planned.append(item)
