@@ -74,7 +74,9 @@ SCRIPTS: tuple[Script, ...] = (
         False,
     ),
     Script("coordination_handled", "coordination", "worker", (_ACCEPT, _DISPATCH, _HANDLE), 4, False),
-    Script("coordination_verified", "coordination", "worker", (_ACCEPT, _DISPATCH, _HANDLE, _VERIFY), 3, False),
+    Script(
+        "coordination_verified", "coordination", "worker", (_ACCEPT, _DISPATCH, _HANDLE, _VERIFY), 3, False
+    ),
     Script(
         "coordination_suspended",
         "coordination",
@@ -83,7 +85,14 @@ SCRIPTS: tuple[Script, ...] = (
         2,
         False,
     ),
-    Script("coordination_closed", "coordination", "worker", (_ACCEPT, _DISPATCH, _HANDLE, _VERIFY, _FEEDBACK), 30, True),
+    Script(
+        "coordination_closed",
+        "coordination",
+        "worker",
+        (_ACCEPT, _DISPATCH, _HANDLE, _VERIFY, _FEEDBACK),
+        30,
+        True,
+    ),
     Script(
         "coordination_closed_rated",
         "coordination",
@@ -121,11 +130,27 @@ SCRIPTS: tuple[Script, ...] = (
         "coordination_returned",
         "coordination",
         "resident",
-        (_ACCEPT, _DISPATCH, S("department", "return", (2, 10), "return"), _DISPATCH, _HANDLE, _VERIFY, _FEEDBACK, _RATE),
+        (
+            _ACCEPT,
+            _DISPATCH,
+            S("department", "return", (2, 10), "return"),
+            _DISPATCH,
+            _HANDLE,
+            _VERIFY,
+            _FEEDBACK,
+            _RATE,
+        ),
         3,
         True,
     ),
-    Script("coordination_rejected", "coordination", "resident", (S("centre", "reject", (1, 6), "reject"),), 4, True),
+    Script(
+        "coordination_rejected",
+        "coordination",
+        "resident",
+        (S("centre", "reject", (1, 6), "reject"),),
+        4,
+        True,
+    ),
     # emergency: at once to the street and the community, updates on site, resolved
     Script("emergency_open", "emergency", "worker", (S("worker", "update", (0.2, 1), "update"),), 1, False),
     Script(
@@ -155,7 +180,11 @@ SCRIPTS: tuple[Script, ...] = (
         "approval_district_review",
         "approval",
         "centre",
-        (S("centre", "accept", (2, 8)), S("centre", "submit_review", (4, 16)), S("street", "review_pass", (8, 30))),
+        (
+            S("centre", "accept", (2, 8)),
+            S("centre", "submit_review", (4, 16)),
+            S("street", "review_pass", (8, 30)),
+        ),
         2,
         False,
     ),
@@ -223,7 +252,17 @@ SCRIPTS: tuple[Script, ...] = (
 STATUSES_BY_TRACK: dict[str, frozenset[str]] = {
     "routine": frozenset({"on_site", "closed", "merged"}),
     "coordination": frozenset(
-        {"submitted", "accepted", "dispatched", "handled", "verified", "suspended", "closed", "rejected", "merged"}
+        {
+            "submitted",
+            "accepted",
+            "dispatched",
+            "handled",
+            "verified",
+            "suspended",
+            "closed",
+            "rejected",
+            "merged",
+        }
     ),
     "emergency": frozenset({"emergency", "closed"}),
     "approval": frozenset(

@@ -54,7 +54,9 @@ class Cast:
 
     def lowest_above(self, area: str, longest: int = 12) -> Any:
         """The staff member at the lowest area that holds `area` (not below the `longest` level)."""
-        found = [(len(code), user) for code, user in self.staff if area.startswith(code) and len(code) <= longest]
+        found = [
+            (len(code), user) for code, user in self.staff if area.startswith(code) and len(code) <= longest
+        ]
         return max(found, key=lambda pair: pair[0])[1] if found else None
 
     def department_for(self, grid: str, rng: random.Random) -> tuple[str, Any] | None:
@@ -65,9 +67,11 @@ class Cast:
 def load_cast() -> Cast:
     cast = Cast()
     staff_roles = machine.CENTRE_UP
-    for a in RoleAssignment.objects.filter(user__username__startswith="demo_", user__is_active=True).select_related(
-        "user"
-    ).order_by("user__username"):
+    for a in (
+        RoleAssignment.objects.filter(user__username__startswith="demo_", user__is_active=True)
+        .select_related("user")
+        .order_by("user__username")
+    ):
         if a.role == Role.GRID_WORKER:
             cast.workers.setdefault(a.area_id, a.user)
         elif a.role in staff_roles:
@@ -153,19 +157,25 @@ def plan_cases(rng: random.Random, cast: Cast, now: dt.datetime) -> list[Planned
     grids = _choose_grids(cast, all_grids)
     count = min(MAX_CASES, CASES_PER_GRID * len(grids))
     places: dict[str, list[dict]] = {}
-    for row in Building.objects.filter(grid_id__in=grids).order_by("id").values(
-        "id", "grid_id", "estate", "number", "address", "lon", "lat"
+    for row in (
+        Building.objects.filter(grid_id__in=grids)
+        .order_by("id")
+        .values("id", "grid_id", "estate", "number", "address", "lon", "lat")
     ):
         places.setdefault(row["grid_id"], []).append(row)
     by_name = {s.name: s for s in SCRIPTS}
     dealt = [(script, grids[n % len(grids)], False) for n, script in enumerate(_scripts(rng, count))]
-    dealt += [(by_name[name], grid, True) for grid in grids[: count // CASES_PER_GRID] for name in FRESH_PER_GRID]
+    dealt += [
+        (by_name[name], grid, True) for grid in grids[: count // CASES_PER_GRID] for name in FRESH_PER_GRID
+    ]
     planned: list[Planned] = []
     for script, grid, fresh in dealt:
         if not places.get(grid):
             continue
         place = rng.choice(places[grid])
-        category = case_words.pick_category(rng, "routine" if script.name == "routine_escalated" else script.track)
+        category = case_words.pick_category(
+            rng, "routine" if script.name == "routine_escalated" else script.track
+        )
         title, description = case_words.title_and_description(rng, category, _place_name(place))
         dup_gap = rng.uniform(0.5, 1.5) if script.duplicate else None
         times = _timeline(rng, script, now, dup_gap, fresh)
@@ -218,7 +228,10 @@ class Player:
 
     def _near(self, item: Planned) -> dict[str, float]:
         jitter = self.rng.uniform
-        return {"lon": item.place["lon"] + jitter(-2e-5, 2e-5), "lat": item.place["lat"] + jitter(-2e-5, 2e-5)}
+        return {
+            "lon": item.place["lon"] + jitter(-2e-5, 2e-5),
+            "lat": item.place["lat"] + jitter(-2e-5, 2e-5),
+        }
 
     def _play(self, n: int, index: int) -> None:
         item, played = self.planned[n], self.played[n]
@@ -271,7 +284,9 @@ class Player:
         }
         if script.reporter == "resident":
             name, phone = item.reporter
-            return services.report_case(None, source="resident", reporter_name=name, reporter_phone=phone, **common)
+            return services.report_case(
+                None, source="resident", reporter_name=name, reporter_phone=phone, **common
+            )
         if script.reporter == "centre":
             actor = self.cast.lowest_above(item.grid[:12]) or self.cast.workers.get(item.grid)
             source = self.rng.choice(("visit", "hotline", "memo"))

@@ -25,7 +25,8 @@ from gridwork.core.validators import resident_id_check_char
 from gridwork.demo import vocab
 from gridwork.registry import services as registry_services
 from gridwork.registry.models import Person
-from gridwork.transfer import exports, services as transfer_services
+from gridwork.transfer import exports
+from gridwork.transfer import services as transfer_services
 from gridwork.transfer.columns import get_kind
 from gridwork.transfer.models import ImportJob
 
@@ -101,17 +102,23 @@ def _import(actor: User, rows: list[dict[str, str]], name: str, mode: str) -> Im
 
 def make_imports(rng: random.Random, now: dt.datetime) -> list[ImportJob]:
     """The community's imports: one clean, one with errors (checked, its report read), then fixed."""
-    centre = RoleAssignment.objects.filter(
-        user__username="demo_centre", role=Role.ACCEPTANCE_CENTRE
-    ).select_related("user").first()
+    centre = (
+        RoleAssignment.objects.filter(user__username="demo_centre", role=Role.ACCEPTANCE_CENTRE)
+        .select_related("user")
+        .first()
+    )
     if centre is None:
         return []
-    grid = Person.objects.filter(grid__code__startswith=centre.area_id).values_list("grid_id", flat=True).first()
+    grid = (
+        Person.objects.filter(grid__code__startswith=centre.area_id).values_list("grid_id", flat=True).first()
+    )
     if grid is None:
         return []
     jobs = []
     with time_machine.travel(now - dt.timedelta(days=150, hours=3), tick=False):
-        jobs.append(_import(centre.user, _people_rows(rng, grid, 3, "A"), "新迁入住户登记.csv", "all_or_nothing"))
+        jobs.append(
+            _import(centre.user, _people_rows(rng, grid, 3, "A"), "新迁入住户登记.csv", "all_or_nothing")
+        )
     fixed = _people_rows(rng, grid, 3, "B")
     broken = [dict(row) for row in fixed]
     broken[1]["id_number"] = broken[1]["id_number"][:-1] + ("0" if broken[1]["id_number"][-1] != "0" else "1")
@@ -127,7 +134,9 @@ def make_imports(rng: random.Random, now: dt.datetime) -> list[ImportJob]:
 def make_reveals_and_exports(rng: random.Random, now: dt.datetime) -> int:
     """Reveals of people and case texts, with reasons, and a few exports; how many entries were made."""
     made = 0
-    actors = [u for u in (_user("demo_gw1"), _user("demo_gw2"), _user("demo_centre"), _user("demo_street")) if u]
+    actors = [
+        u for u in (_user("demo_gw1"), _user("demo_gw2"), _user("demo_centre"), _user("demo_street")) if u
+    ]
     for n in range(12):
         actor = actors[n % len(actors)]
         person = Person.objects.visible_to(actor).order_by("pk")[rng.randrange(0, 200) :].first()
@@ -157,7 +166,9 @@ def _exports(now: dt.datetime) -> int:
         plan.append((worker, "persons", grid, "xlsx", "", dt.timedelta(days=95)))
     if community:
         plan.append((centre, "households", community, "csv", "", dt.timedelta(days=40)))
-        plan.append((centre, "persons", community, "xlsx", EXPORT_REVEAL_REASON, dt.timedelta(days=3, hours=2)))
+        plan.append(
+            (centre, "persons", community, "xlsx", EXPORT_REVEAL_REASON, dt.timedelta(days=3, hours=2))
+        )
     for actor, kind, area, fmt, reason, ago in plan:
         with time_machine.travel(now - ago, tick=False):
             export = exports.start_export(actor, kind, area, fmt, reveal_reason=reason)
@@ -178,4 +189,8 @@ def build_office_work(seed: int, now: dt.datetime | None = None) -> dict[str, in
     rng = random.Random(f"{seed}-office")
     jobs = make_imports(rng, now)
     entries = make_reveals_and_exports(rng, now)
-    return {"imports": len(jobs), "import_errors": sum(j.errors_count for j in jobs), "reveals_exports": entries}
+    return {
+        "imports": len(jobs),
+        "import_errors": sum(j.errors_count for j in jobs),
+        "reveals_exports": entries,
+    }

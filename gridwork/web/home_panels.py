@@ -3,7 +3,8 @@
 Every case read starts from the queues of gridwork.cases.queues (so from `Case.objects.visible_to`),
 every audit read from `audit_events_visible_to`; counts of the register come from registry.stats
 (the home view). A panel reads its rows once (a page of lines, one aggregate, one grouped count)
-and never once per case or per area.
+and never once per case or per area. The caller reads the work calendar once for all panels
+(`calendar.one_read`), as the deadline colours need it.
 """
 
 from __future__ import annotations
@@ -30,7 +31,16 @@ LATEST_AUDIT = 10
 # Colouring a case costs working-time arithmetic in Python: beyond this many open cases in an
 # area the light is left out (the grouped counts below still show what is open and late).
 LIGHT_UP_TO = 3000
-LINE_FIELDS = ("id", "title", "tracking_code", "status", "overdue", "step_deadline", "step_started_at", "step_limit_minutes")
+LINE_FIELDS = (
+    "id",
+    "title",
+    "tracking_code",
+    "status",
+    "overdue",
+    "step_deadline",
+    "step_started_at",
+    "step_limit_minutes",
+)
 LIGHT_FIELDS = ("status", "overdue", "step_deadline", "step_started_at", "step_limit_minutes")
 
 
@@ -72,7 +82,11 @@ def case_lines(cases: QuerySet[Case], now: dt.datetime, limit: int = LINES) -> l
                 "category_name": pick(row["category_zh"], row["category_en"], language),
                 "grid_name": row["grid_name"],
                 "colour": calendar.time_status(_Row(row), now),
-                "due": (deadline.strftime("%H:%M") if deadline.date() == today else deadline.strftime("%m-%d %H:%M"))
+                "due": (
+                    deadline.strftime("%H:%M")
+                    if deadline.date() == today
+                    else deadline.strftime("%m-%d %H:%M")
+                )
                 if deadline
                 else "",
                 "due_today": bool(deadline and deadline.date() == today),
@@ -87,15 +101,15 @@ def work_counts(cases: QuerySet[Case], now: dt.datetime) -> dict[str, int]:
     return cases.order_by().aggregate(
         waiting=Count("pk"),
         late=Count("pk", filter=late_q(now)),
-        due_today=Count("pk", filter=Q(step_deadline__gte=now, step_deadline__lte=end_of_day) & ~Q(overdue=True)),
+        due_today=Count(
+            "pk", filter=Q(step_deadline__gte=now, step_deadline__lte=end_of_day) & ~Q(overdue=True)
+        ),
     )
 
 
 def own_work(user: Any, now: dt.datetime) -> dict[str, Any]:
     """What waits on the user (in person, their area's staff or their department): lines and counts."""
-    mine = queues.queue(user, "mine", now)
-    with calendar.one_read(timezone.localdate(now) - dt.timedelta(days=60)):
-        lines = case_lines(mine, now)
+    lines = case_lines(queues.queue(user, "mine", now), now)
     return {"lines": lines, **work_counts(queues.queue(user, "mine", now, paged=False), now)}
 
 
@@ -104,11 +118,9 @@ def _lights(open_cases: QuerySet[Case], now: dt.datetime) -> dict[str, int] | No
     if len(rows) > LIGHT_UP_TO:
         return None
     lights = {"green": 0, "yellow": 0, "red": 0, "paused": 0}
-    earliest = min((r["step_started_at"] for r in rows if r["step_started_at"]), default=None)
-    with calendar.one_read(timezone.localtime(earliest).date() if earliest else None):
-        for row in rows:
-            colour = calendar.time_status(_Row(row), now)
-            lights[colour or "paused"] += 1
+    for row in rows:
+        colour = calendar.time_status(_Row(row), now)
+        lights[colour or "paused"] += 1
     return lights
 
 
@@ -117,11 +129,14 @@ def area_glance(user: Any, area: Area, now: dt.datetime) -> dict[str, Any]:
     in_area = code_range_q("grid_id", area.code)
     open_cases = queues.queue(user, "area", now, paged=False).filter(in_area)
     late = queues.queue(user, "overdue", now).filter(in_area)
-    with calendar.one_read(timezone.localdate(now) - dt.timedelta(days=60)):
-        late_lines = case_lines(late, now)
+    late_lines = case_lines(late, now)
     child_length = len(area.code) + 3
     by_child: dict[str, dict[str, int]] = {}
-    per_grid = open_cases.order_by().values("grid_id").annotate(open=Count("pk"), late=Count("pk", filter=late_q(now)))
+    per_grid = (
+        open_cases.order_by()
+        .values("grid_id")
+        .annotate(open=Count("pk"), late=Count("pk", filter=late_q(now)))
+    )
     for row in per_grid:
         child = by_child.setdefault(row["grid_id"][:child_length], {"open": 0, "late": 0})
         child["open"] += row["open"]
@@ -133,7 +148,9 @@ def area_glance(user: Any, area: Area, now: dt.datetime) -> dict[str, Any]:
     total_open = sum(c["open"] for c in by_child.values())
     total_late = sum(c["late"] for c in by_child.values())
     return {
-        "lights": _lights(open_cases, now) if total_open else {"green": 0, "yellow": 0, "red": 0, "paused": 0},
+        "lights": _lights(open_cases, now)
+        if total_open
+        else {"green": 0, "yellow": 0, "red": 0, "paused": 0},
         "open": total_open,
         "late": total_late,
         "late_lines": late_lines,
@@ -142,7 +159,7 @@ def area_glance(user: Any, area: Area, now: dt.datetime) -> dict[str, Any]:
 
 
 def _kind_label(object_type: str) -> str:
-    """"registry.person" → the model's name in the active language (the label itself if unknown)."""
+    """ "registry.person" → the model's name in the active language (the label itself if unknown)."""
     try:
         return str(apps.get_model(object_type)._meta.verbose_name)
     except (LookupError, ValueError):

@@ -90,7 +90,10 @@ def test_some_overdue_rated_merged_and_reworked(year: dict[str, int]) -> None:
         assert case.source == "resident"
     assert CaseEvent.objects.filter(action=Action.VERIFY_FAIL).exists()
     # Chinese words, no placeholder left.
-    assert all("{" not in t and any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in Case.objects.values_list("title", flat=True))
+    assert all(
+        "{" not in t and any("\u4e00" <= ch <= "\u9fff" for ch in t)
+        for t in Case.objects.values_list("title", flat=True)
+    )
 
 
 def test_imports_with_their_reports_and_reveals(year: dict[str, int]) -> None:

@@ -27,6 +27,7 @@ from gridwork.accounts.access import (
 from gridwork.accounts.decorators import signed_in
 from gridwork.accounts.models import Role
 from gridwork.areas.models import Area
+from gridwork.cases import calendar
 from gridwork.cases.access import may_use_cases
 from gridwork.registry import stats
 from gridwork.web import home_panels
@@ -54,17 +55,20 @@ def home(request: HttpRequest) -> HttpResponse:
     # Counts are aggregates of the register, so only for those who may read it there.
     counts = stats.area_counts_many([a.code for a in areas if can(user, REGISTER_VIEW, a.code)])
     uses_cases = may_use_cases(user)
-    cards: list[dict[str, Any]] = [
-        {
-            "area": area,
-            "roles": roles_at[area.code],
-            "counts": stats.shown(counts.get(area.code)),
-            "glance": home_panels.area_glance(user, area, now) if uses_cases and area.code in staff_at else None,
-        }
-        for area in sorted(areas, key=lambda a: a.code)
-    ]
-    # One panel of the user's own work: in person, their areas' staff, or their department.
-    work = home_panels.own_work(user, now) if uses_cases else None
+    with calendar.one_read():  # every deadline colour of the page from one read of the calendar
+        cards: list[dict[str, Any]] = [
+            {
+                "area": area,
+                "roles": roles_at[area.code],
+                "counts": stats.shown(counts.get(area.code)),
+                "glance": home_panels.area_glance(user, area, now)
+                if uses_cases and area.code in staff_at
+                else None,
+            }
+            for area in sorted(areas, key=lambda a: a.code)
+        ]
+        # One panel of the user's own work: in person, their areas' staff, or their department.
+        work = home_panels.own_work(user, now) if uses_cases else None
     if held & GRID_ROLES:
         work_kind = "today"
     elif Role.DEPARTMENT_HANDLER in held and not held & AREA_STAFF:
