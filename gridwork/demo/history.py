@@ -31,7 +31,7 @@ from gridwork.demo import case_words, vocab
 from gridwork.demo.case_scripts import SCRIPTS, Script
 from gridwork.registry.models import Building
 
-CASES_PER_GRID = 10
+CASES_PER_GRID = 8
 # Each grid worker finds these on their desk in the morning: reported or handled in the last hours.
 FRESH_PER_GRID = ("routine_on_site", "coordination_handled")
 FRESH_IDLE_HOURS = (0.4, 0.6, 1, 1.5, 2)

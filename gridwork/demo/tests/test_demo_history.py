@@ -19,7 +19,7 @@ from gridwork.demo.case_scripts import STATUSES_BY_TRACK
 from gridwork.transfer.models import ImportJob
 from gridwork.transfer.services import error_report_path
 
-SCALE = 0.002  # 2 streets, 2 communities, 6 grids: 72 cases
+SCALE = 0.002  # 2 streets, 2 communities, 6 grids: about 60 cases
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def year(db: None, settings: Any, tmp_path: Path) -> dict[str, int]:
 
 
 def test_every_state_of_every_track(year: dict[str, int]) -> None:
-    assert year["cases"] == Case.objects.count() >= 60
+    assert year["cases"] == Case.objects.count() >= 50
     assert year["cases_stopped_early"] == 0
     by_track: dict[str, set[str]] = {}
     for track, status in Case.objects.values_list("track", "status"):
