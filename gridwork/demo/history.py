@@ -138,7 +138,10 @@ def _timeline(
         target = now - dt.timedelta(days=rng.uniform(1, 360))
     else:
         target = now - dt.timedelta(hours=rng.choice(FRESH_IDLE_HOURS if fresh else OPEN_IDLE_HOURS))
-    shift = dt.timedelta(days=round((target - last) / dt.timedelta(days=1)))
+    # By whole days between the local dates (not a rounded duration), so that two builds a few
+    # seconds apart shift every case alike: the same seed gives the same year.
+    local = timezone.localtime
+    shift = dt.timedelta(days=(local(target).date() - local(last).date()).days)
     if fresh:
         shift = target - last  # to the hour: on the desk this morning, not yesterday at this time
     while last + shift > now - dt.timedelta(minutes=20):
