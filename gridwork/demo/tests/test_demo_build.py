@@ -40,7 +40,7 @@ REGISTER = [Organization, Building, House, Household, Person, PersonTag, Facilit
 
 @pytest.fixture
 def built(db: None) -> dict[str, int]:
-    return build_demo(SCALE, seed=7)
+    return build_demo(SCALE, seed=7, history=False)
 
 
 def _current_polygons() -> dict[str, object]:
@@ -172,24 +172,24 @@ def _digest() -> str:
 
 @pytest.mark.django_db
 def test_same_seed_same_district_other_seed_other_district() -> None:
-    build_demo(0.001, seed=3)
+    build_demo(0.001, seed=3, history=False)
     first = _digest()
     wipe_demo()
-    build_demo(0.001, seed=3)
+    build_demo(0.001, seed=3, history=False)
     assert _digest() == first
     wipe_demo()
-    build_demo(0.001, seed=4)
+    build_demo(0.001, seed=4, history=False)
     assert _digest() != first
 
 
 @pytest.mark.django_db
 def test_if_empty_builds_once() -> None:
     out = io.StringIO()
-    call_command("demo", scale=0.001, if_empty=True, stdout=out)
+    call_command("demo", scale=0.001, if_empty=True, register_only=True, stdout=out)
     assert "people:" in out.getvalue()
     people = Person.objects.count()
     out = io.StringIO()
-    call_command("demo", scale=0.002, if_empty=True, stdout=out)
+    call_command("demo", scale=0.002, if_empty=True, register_only=True, stdout=out)
     assert "not built again" in out.getvalue()
     assert Person.objects.count() == people
     assert AuditEvent.objects.filter(action=AuditEvent.Action.DEMO).count() == 1
@@ -197,11 +197,11 @@ def test_if_empty_builds_once() -> None:
 
 @pytest.mark.django_db
 def test_refuses_without_force_and_rebuilds_with_it() -> None:
-    call_command("demo", scale=0.001, stdout=io.StringIO())
+    call_command("demo", scale=0.001, register_only=True, stdout=io.StringIO())
     with pytest.raises(CommandError, match="--force"):
-        call_command("demo", scale=0.001, stdout=io.StringIO())
+        call_command("demo", scale=0.001, register_only=True, stdout=io.StringIO())
     out = io.StringIO()
-    call_command("demo", scale=0.002, seed=9, force=True, stdout=out)
+    call_command("demo", scale=0.002, seed=9, force=True, register_only=True, stdout=out)
     assert "wiped:" in out.getvalue()
     assert Person.objects.count() == targets(0.002)["people"]
     assert AuditEvent.objects.filter(action=AuditEvent.Action.DEMO).count() == 2
@@ -212,7 +212,7 @@ def test_refuses_without_force_and_rebuilds_with_it() -> None:
 @pytest.mark.django_db
 def test_scale_out_of_range_is_refused() -> None:
     with pytest.raises(CommandError, match="scale"):
-        call_command("demo", scale=5, stdout=io.StringIO())
+        call_command("demo", scale=5, register_only=True, stdout=io.StringIO())
     assert not Area.objects.exists()
 
 
@@ -266,7 +266,7 @@ def test_force_wipe_takes_the_cases_on_the_demo_district_with_it() -> None:
     from gridwork.cases.services import report_case
     from gridwork.core.system import SYSTEM
 
-    build_demo(0.001, seed=5)
+    build_demo(0.001, seed=5, history=False)
     person = Person.objects.filter(status=c.PersonStatus.LIVING).first()
     leaf = Category.objects.active().leaves().first()
     report_case(SYSTEM, category=leaf.code, title="路灯不亮", source="patrol", person_id=person.pk)

@@ -247,7 +247,7 @@ def test_the_demo_district_survives_the_round_trip(db: Any) -> None:
     from gridwork.accounts.models import User
     from gridwork.demo.builder import build_demo
 
-    build_demo(0.0005, seed=11)
+    build_demo(0.0005, seed=11, history=False)
     before = register()
     assert all(before.values())
     files = export_all(User.objects.get(username="demo_district"), "csv")

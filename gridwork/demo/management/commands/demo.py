@@ -28,6 +28,11 @@ class Command(BaseCommand):
             help=f"1.0 is a district of 1,000,000 people (default {DEFAULT_SCALE}).",
         )
         parser.add_argument("--seed", type=int, default=1, help="The same seed builds the same district.")
+        parser.add_argument(
+            "--register-only",
+            action="store_true",
+            help="Build the areas, users and register only, without the year of cases, imports and reveals.",
+        )
         group = parser.add_mutually_exclusive_group()
         group.add_argument(
             "--if-empty", action="store_true", help="Build only when no area exists; otherwise do nothing."
@@ -52,7 +57,12 @@ class Command(BaseCommand):
             with transaction.atomic():
                 if exists:
                     wipe_demo(progress=self.stdout.write)
-                counts = build_demo(options["scale"], options["seed"], progress=self.stdout.write)
+                counts = build_demo(
+                    options["scale"],
+                    options["seed"],
+                    progress=self.stdout.write,
+                    history=not options["register_only"],
+                )
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
         except DatabaseError as exc:

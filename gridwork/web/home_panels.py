@@ -1,0 +1,191 @@
+"""What each role's home page shows, read in a fixed number of queries whatever the cases.
+
+Every case read starts from the queues of gridwork.cases.queues (so from `Case.objects.visible_to`),
+every audit read from `audit_events_visible_to`; counts of the register come from registry.stats
+(the home view). A panel reads its rows once (a page of lines, one aggregate, one grouped count)
+and never once per case or per area. The caller reads the work calendar once for all panels
+(`calendar.one_read`), as the deadline colours need it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from gridwork.areas.models import Area
+from gridwork.cases import calendar, queues
+from gridwork.cases.models import OPEN_STATUSES, Case, Status
+from gridwork.core.language import choice_labels, pick
+from gridwork.core.models import AuditEvent
+from gridwork.core.scoping import code_range_q
+from gridwork.web.audit_scope import audit_events_visible_to
+from gridwork.web.links import record_link
+
+LINES = 8  # cases listed per panel: the most urgent; the queue has the rest
+LATEST_AUDIT = 10
+# Colouring a case costs working-time arithmetic in Python: beyond this many open cases in an
+# area the light is left out (the grouped counts below still show what is open and late).
+LIGHT_UP_TO = 3000
+LINE_FIELDS = (
+    "id",
+    "title",
+    "tracking_code",
+    "status",
+    "overdue",
+    "step_deadline",
+    "step_started_at",
+    "step_limit_minutes",
+)
+LIGHT_FIELDS = ("status", "overdue", "step_deadline", "step_started_at", "step_limit_minutes")
+
+
+class _Row:
+    """A row of values as calendar.time_status reads a case."""
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self.__dict__.update(row)
+        self.is_open = row["status"] in OPEN_STATUSES
+
+
+def late_q(now: dt.datetime) -> Q:
+    """Late as the overdue queue counts it: flagged by the job, or past the step deadline already."""
+    return ~Q(status=Status.SUSPENDED) & (Q(overdue=True) | Q(step_deadline__lt=now))
+
+
+def case_lines(cases: QuerySet[Case], now: dt.datetime, limit: int = LINES) -> list[dict[str, Any]]:
+    """The most urgent cases first (the earliest step deadline; none last), ready to show."""
+    ordered = cases.order_by(F("step_deadline").asc(nulls_last=True), "-created_at", "-id")
+    rows = list(
+        ordered.values(
+            *LINE_FIELDS,
+            category_zh=F("category__name_zh"),
+            category_en=F("category__name_en"),
+            grid_name=F("grid__name"),
+        )[:limit]
+    )
+    labels, language, link = choice_labels(Status), get_language(), record_link("web:case")
+    today = timezone.localdate(now)
+    lines = []
+    for row in rows:
+        deadline = timezone.localtime(row["step_deadline"]) if row["step_deadline"] else None
+        lines.append(
+            {
+                "url": link(row["id"]),
+                "title": row["title"],
+                "tracking_code": row["tracking_code"],
+                "status_label": labels.get(row["status"], row["status"]),
+                "category_name": pick(row["category_zh"], row["category_en"], language),
+                "grid_name": row["grid_name"],
+                "colour": calendar.time_status(_Row(row), now),
+                "due": (
+                    deadline.strftime("%H:%M")
+                    if deadline.date() == today
+                    else deadline.strftime("%m-%d %H:%M")
+                )
+                if deadline
+                else "",
+                "due_today": bool(deadline and deadline.date() == today),
+            }
+        )
+    return lines
+
+
+def work_counts(cases: QuerySet[Case], now: dt.datetime) -> dict[str, int]:
+    """How many cases wait, how many are late, how many fall due later today: one aggregate."""
+    end_of_day = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=0)
+    return cases.order_by().aggregate(
+        waiting=Count("pk"),
+        late=Count("pk", filter=late_q(now)),
+        due_today=Count(
+            "pk", filter=Q(step_deadline__gte=now, step_deadline__lte=end_of_day) & ~Q(overdue=True)
+        ),
+    )
+
+
+def own_work(user: Any, now: dt.datetime) -> dict[str, Any]:
+    """What waits on the user (in person, their area's staff or their department): lines and counts."""
+    lines = case_lines(queues.queue(user, "mine", now), now)
+    return {"lines": lines, **work_counts(queues.queue(user, "mine", now, paged=False), now)}
+
+
+def _lights(open_cases: QuerySet[Case], now: dt.datetime) -> dict[str, int] | None:
+    rows = list(open_cases.order_by().values(*LIGHT_FIELDS)[: LIGHT_UP_TO + 1])
+    if len(rows) > LIGHT_UP_TO:
+        return None
+    lights = {"green": 0, "yellow": 0, "red": 0, "paused": 0}
+    for row in rows:
+        colour = calendar.time_status(_Row(row), now)
+        lights[colour or "paused"] += 1
+    return lights
+
+
+def area_glance(user: Any, area: Area, now: dt.datetime) -> dict[str, Any]:
+    """An area at a glance: its queue by traffic light, what is late, and the areas below it."""
+    in_area = code_range_q("grid_id", area.code)
+    open_cases = queues.queue(user, "area", now, paged=False).filter(in_area)
+    late = queues.queue(user, "overdue", now).filter(in_area)
+    late_lines = case_lines(late, now)
+    child_length = len(area.code) + 3
+    by_child: dict[str, dict[str, int]] = {}
+    per_grid = (
+        open_cases.order_by()
+        .values("grid_id")
+        .annotate(open=Count("pk"), late=Count("pk", filter=late_q(now)))
+    )
+    for row in per_grid:
+        child = by_child.setdefault(row["grid_id"][:child_length], {"open": 0, "late": 0})
+        child["open"] += row["open"]
+        child["late"] += row["late"]
+    children = [
+        {"code": code, "name": name, **by_child.get(code, {"open": 0, "late": 0})}
+        for code, name in Area.objects.filter(parent_id=area.pk).order_by("code").values_list("code", "name")
+    ]
+    total_open = sum(c["open"] for c in by_child.values())
+    total_late = sum(c["late"] for c in by_child.values())
+    return {
+        "lights": _lights(open_cases, now)
+        if total_open
+        else {"green": 0, "yellow": 0, "red": 0, "paused": 0},
+        "open": total_open,
+        "late": total_late,
+        "late_lines": late_lines,
+        "children": children,
+    }
+
+
+def _kind_label(object_type: str) -> str:
+    """ "registry.person" → the model's name in the active language (the label itself if unknown)."""
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
+
+
+def latest_audit(user: Any) -> list[dict[str, Any]]:
+    """The latest reveals and exports in what the auditor audits (who, when, what, why)."""
+    actions = dict(choice_labels(AuditEvent.Action))
+    rows = (
+        audit_events_visible_to(user)
+        .filter(action__in=[AuditEvent.Action.REVEAL, AuditEvent.Action.EXPORT])
+        .order_by("-at", "-id")
+        .values("at", "actor_label", "action", "object_type", "area_code", "reason", "detail")[:LATEST_AUDIT]
+    )
+    return [
+        {
+            "at": timezone.localtime(row["at"]).strftime("%Y-%m-%d %H:%M"),
+            "who": row["actor_label"] or "–",
+            "action": row["action"],
+            "action_label": actions.get(row["action"], row["action"]),
+            "what": _kind_label(row["object_type"]),
+            "area_code": row["area_code"],
+            "reason": row["reason"],
+            "rows": (row["detail"] or {}).get("rows"),
+            "masked": (row["detail"] or {}).get("masked"),
+        }
+        for row in rows
+    ]
