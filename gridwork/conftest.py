@@ -215,8 +215,12 @@ def _flush_past_append_only_triggers() -> Any:
     append-only triggers refuse it for the audit log. Around the flush only (tests, never the
     application), the triggers are dropped and made again from their own stored SQL. PostgreSQL's
     flush is a TRUNCATE, which fires no row trigger."""
-    from django.db import transaction
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.db import connection, transaction
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    from django.db.backends.sqlite3.base import DatabaseOperations
 
     original = DatabaseOperations.execute_sql_flush
 
