@@ -93,6 +93,9 @@ def test_the_trigger_lets_through_only_what_a_window_covers(entries: dict[str, A
         AuditPurgeWindow.objects.all().delete()
     assert not AuditEvent.objects.filter(pk=old_login.pk).exists()
     assert AuditEvent.objects.count() == len(entries) - 1
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE core_auditevent SET reason = 'x' WHERE id = %s", [recent_login.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE core_auditevent SET reason = 'x' WHERE id = %s", [recent_login.pk])
