@@ -11,6 +11,7 @@ from gridwork.accounts.access import (
     ACCOUNTS_MANAGE,
     AREAS_VIEW,
     AUDIT_VIEW,
+    REGISTER_BREAK_GLASS,
     REGISTER_VIEW,
     active_assignments,
     can,
@@ -19,6 +20,7 @@ from gridwork.accounts.access import (
 from gridwork.accounts.decorators import signed_in
 from gridwork.areas.models import Area
 from gridwork.registry import stats
+from gridwork.web.audit_alerts import glass_grants, unusual_reading
 
 
 @signed_in
@@ -39,14 +41,19 @@ def home(request: HttpRequest) -> HttpResponse:
         {"area": area, "roles": roles_at[area.code], "counts": stats.shown(counts.get(area.code))}
         for area in sorted(areas, key=lambda a: a.code)
     ]
+    is_auditor = has_capability(user, AUDIT_VIEW)
     return render(
         request,
         "web/home.html",
         {
+            # The auditor's home page: unusual reading and break-the-glass grants in its areas.
+            "reading_alerts": unusual_reading(user) if is_auditor else [],
+            "glass_grants": list(glass_grants(user)) if is_auditor else [],
             "cards": cards,
             "roles": sorted({a.get_role_display() for a in assignments}),
             "can_browse": has_capability(user, AREAS_VIEW),
             "is_sysadmin": has_capability(user, ACCOUNTS_MANAGE),
-            "is_auditor": has_capability(user, AUDIT_VIEW),
+            "is_auditor": is_auditor,
+            "may_break_glass": has_capability(user, REGISTER_BREAK_GLASS),
         },
     )
