@@ -47,7 +47,8 @@ class ReadingAlert:
         query = {
             "actor": self.actor,
             "since": timezone.localtime(self.first).strftime("%Y-%m-%dT%H:%M:%S"),
-            "until": timezone.localtime(self.last).strftime("%Y-%m-%dT%H:%M:%S"),
+            # To the second after the last one: the filter's times have no fractions of a second.
+            "until": timezone.localtime(self.last + dt.timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%S"),
         }
         return f"{reverse('web:audit')}?{urlencode(query)}"
 
