@@ -30,11 +30,15 @@ def seed(district: District) -> None:
         AuditEvent.Action.REVEAL,
         district.users["worker_a1"],
         obj=district.people[GRID_A1],
-        reason=f"=HYPERLINK(\"x\") 核对 {ID_NUMBER}",
+        reason=f'=HYPERLINK("x") 核对 {ID_NUMBER}',
     )
-    audit.log(AuditEvent.Action.REVEAL, district.users["worker_b1"], obj=district.people[GRID_B1], reason="核对")
+    audit.log(
+        AuditEvent.Action.REVEAL, district.users["worker_b1"], obj=district.people[GRID_B1], reason="核对"
+    )
     with mock.patch("django.utils.timezone.now", return_value=dt.datetime(2025, 1, 1, tzinfo=dt.UTC)):
-        audit.log(AuditEvent.Action.REVEAL, district.users["worker_a1"], obj=district.people[GRID_A1], reason="旧")
+        audit.log(
+            AuditEvent.Action.REVEAL, district.users["worker_a1"], obj=district.people[GRID_A1], reason="旧"
+        )
 
 
 def test_only_auditors_export(district: District) -> None:

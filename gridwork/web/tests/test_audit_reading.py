@@ -23,7 +23,9 @@ READ = AuditEvent.Action.READ
 
 def reads(who: str) -> list[tuple[str, str]]:
     return list(
-        AuditEvent.objects.filter(action=READ, actor_label=who).order_by("id").values_list("object_type", "object_id")
+        AuditEvent.objects.filter(action=READ, actor_label=who)
+        .order_by("id")
+        .values_list("object_type", "object_id")
     )
 
 
@@ -34,7 +36,10 @@ def test_opening_a_record_is_logged_once_and_lists_are_not(district: District) -
     assert reads("worker_a1") == []
     assert client.get(f"/people/{person.pk}/").status_code == 200
     assert client.get(f"/households/{household.pk}/").status_code == 200
-    assert reads("worker_a1") == [("registry.person", str(person.pk)), ("registry.household", str(household.pk))]
+    assert reads("worker_a1") == [
+        ("registry.person", str(person.pk)),
+        ("registry.household", str(household.pk)),
+    ]
     entry = AuditEvent.objects.filter(action=READ).first()
     assert entry.area_code == GRID_A1
     # Not found or outside the scope: nothing opened, nothing logged.

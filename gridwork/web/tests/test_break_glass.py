@@ -88,14 +88,20 @@ def test_a_grant_runs_out_after_three_hours(district: District, protected: Perso
 
 def test_lists_counts_and_api_lists_do_not_widen(district: District, protected: Person) -> None:
     user = district.users["street_b"]
-    before = (Person.objects.visible_to(user).count(), Person.objects.visible_to(user).in_area(GRID_A1).count())
-    break_glass(user, protected.id_number, REASON)
-    assert (Person.objects.visible_to(user).count(), Person.objects.visible_to(user).in_area(GRID_A1).count()) == (
-        before
+    before = (
+        Person.objects.visible_to(user).count(),
+        Person.objects.visible_to(user).in_area(GRID_A1).count(),
     )
+    break_glass(user, protected.id_number, REASON)
+    assert (
+        Person.objects.visible_to(user).count(),
+        Person.objects.visible_to(user).in_area(GRID_A1).count(),
+    ) == (before)
     assert list(Person.objects.visible_to(user, opening=protected.pk)) == [protected]
     assert not Person.objects.visible_to(user, opening=district.people[GRID_A2].pk).exists()
-    assert not Person.objects.visible_to(district.users["street_a"], opening=district.people[GRID_B1].pk).exists()
+    assert not Person.objects.visible_to(
+        district.users["street_a"], opening=district.people[GRID_B1].pk
+    ).exists()
     api = token_client(user)
     assert api.get(f"{API}/persons/{protected.pk}").status_code == 200
     listed = api.get(f"{API}/persons", {"limit": 100}).json()["items"]
