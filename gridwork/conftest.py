@@ -207,3 +207,36 @@ def _tasks_run_inline(settings: Any) -> None:
 @pytest.fixture
 def district(db: Any) -> District:
     return build_district()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _flush_past_append_only_triggers() -> Any:
+    """Transactional tests end with Django's flush, which on SQLite is a DELETE of every table: the
+    append-only triggers refuse it for the audit log. Around the flush only (tests, never the
+    application), the triggers are dropped and made again from their own stored SQL. PostgreSQL's
+    flush is a TRUNCATE, which fires no row trigger."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    from django.db.backends.sqlite3.base import DatabaseOperations
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self: DatabaseOperations, sql_list: list[str]) -> None:
+        with transaction.atomic(using=self.connection.alias), self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name IN ('core_auditevent', 'core_recordhistory')"
+            )
+            triggers = cursor.fetchall()
+            for name, _sql in triggers:
+                cursor.execute(f'DROP TRIGGER "{name}"')
+            original(self, sql_list)
+            for _name, sql in triggers:
+                cursor.execute(sql)
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
+    yield
+    DatabaseOperations.execute_sql_flush = original  # type: ignore[method-assign]

@@ -242,3 +242,30 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", DEPL
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", DEPLOY)
 if DEPLOY and DEBUG:
     raise EnvError("DEPLOY=true cannot run with DEBUG=true")
+# --- The audit log, break the glass (issue 12, audit part) -------------------------------------
+# Days an audit entry is kept, by kind; AUDIT_RETENTION_DAYS="login=200,read=365" overrides some.
+# `gridwork purge_audit` refuses a value below the legal minimum (gridwork/core/audit_retention.py).
+_SIX_MONTHS, _THREE_YEARS = 183, 1096
+AUDIT_RETENTION_DAYS = {
+    "login": _SIX_MONTHS,
+    "login_failed": _SIX_MONTHS,
+    "login_locked": _SIX_MONTHS,
+    "logout": _SIX_MONTHS,
+    "read": _SIX_MONTHS,
+    "reveal": _THREE_YEARS,
+    "export": _THREE_YEARS,
+    "break_glass": _THREE_YEARS,
+    **{
+        key.strip(): int(days)
+        for key, _sep, days in (item.partition("=") for item in env_list("AUDIT_RETENTION_DAYS", []))
+    },
+}
+# Every other kind (changes, roles, tokens, purges).
+AUDIT_RETENTION_DEFAULT_DAYS = env_int("AUDIT_RETENTION_DEFAULT_DAYS", _THREE_YEARS)
+# The alert on the auditor's home page: one user opening this many records within this many minutes,
+# looked for over the last AUDIT_ALERT_LOOKBACK_HOURS.
+AUDIT_ALERT_RECORDS = env_int("AUDIT_ALERT_RECORDS", 200)
+AUDIT_ALERT_MINUTES = env_int("AUDIT_ALERT_MINUTES", 10)
+AUDIT_ALERT_LOOKBACK_HOURS = env_int("AUDIT_ALERT_LOOKBACK_HOURS", 72)
+# How long a break-the-glass grant opens its one record.
+BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 3)

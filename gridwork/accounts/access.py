@@ -21,6 +21,7 @@ ACCOUNTS_MANAGE = "accounts.manage"
 CASES_VIEW = "cases.view"
 CASES_REPORT = "cases.report"
 CASES_CONFIGURE = "cases.configure"
+REGISTER_BREAK_GLASS = "register.break_glass"
 
 _REGISTER_READERS = {
     Role.GRID_MEMBER,
@@ -49,6 +50,16 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     CASES_VIEW: frozenset(_REGISTER_READERS),
     CASES_REPORT: frozenset(_REGISTER_READERS),
     CASES_CONFIGURE: frozenset({Role.DISTRICT_STAFF}),
+    # Break the glass (registry.break_glass): opening one protected key person outside one's areas,
+    # for a stated reason, for a few hours. Street and district staff: they coordinate across the
+    # grids and communities below them and answer for emergencies that cross those lines (a person
+    # under community correction who turns up in the next street). Not grid members, workers or
+    # centres: the many accounts closest to the neighbours, where curiosity is likeliest and their
+    # own grid is their whole duty. Not department handlers: they read no register at all, only
+    # the cases dispatched to them, and a case carries what they need; a glass for them would be
+    # a way around that separation rather than past an area's line. The capability is held
+    # "somewhere"; the record it opens lies by definition outside the holder's areas.
+    REGISTER_BREAK_GLASS: frozenset({Role.STREET_STAFF, Role.DISTRICT_STAFF}),
 }
 
 _CACHE_ATTR = "_gridwork_assignments"

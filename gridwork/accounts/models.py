@@ -97,3 +97,7 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+# Break the glass (issue 12, audit part): its model lives in its own module.
+from gridwork.accounts.break_glass_models import GlassBreak  # noqa: E402, F401

@@ -140,7 +140,9 @@ def possible_duplicates_at(request: HttpRequest, category: str, lon: float, lat:
 
 @router.get("/cases/{case_id}", response=CaseDetailOut, summary="One case with its timeline")
 def get_case(request: HttpRequest, case_id: int) -> Any:
-    return _detail(request, case_id)
+    case = _detail(request, case_id)
+    services.log_case_read(request.user, case)
+    return case
 
 
 @router.post(

@@ -49,6 +49,10 @@ class AuditEvent(AppendOnlyModel):
         ROLE_REVOKE = "role_revoke", _("role revoked")
         TOKEN = "token", _("API token issued")
         DEMO = "demo", _("demo district built")
+        # Audit part of issue 12: reads of personal records, break the glass, retention.
+        READ = "read", _("record opened")
+        BREAK_GLASS = "break_glass", _("break the glass")
+        PURGE = "purge", _("audit entries purged")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -97,3 +101,23 @@ class RecordHistory(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.object_type}#{self.object_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class AuditPurgeWindow(models.Model):
+    """Filled only by `gridwork purge_audit`, inside its transaction, and emptied before it commits.
+
+    The database triggers on the audit log refuse every DELETE except of an entry whose kind has a
+    row here and whose time is before that row's `before`: the one way an entry leaves the log is
+    the purge of entries past their retention. No other transaction ever sees a row (the purge
+    deletes its rows before committing), so the table is always empty between purges.
+    """
+
+    action = models.CharField(max_length=20)
+    before = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("audit purge window")
+        verbose_name_plural = _("audit purge windows")
+
+    def __str__(self) -> str:
+        return f"{self.action} < {self.before:%Y-%m-%d %H:%M:%S}"

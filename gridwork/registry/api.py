@@ -51,6 +51,7 @@ from gridwork.registry.models import (
     Person,
     PersonTag,
 )
+from gridwork.registry.reading import log_read
 from gridwork.registry.stats import area_counts
 
 router = Router(tags=["register"])
@@ -148,6 +149,12 @@ def list_households(request: HttpRequest, area: str | None = AREA) -> Any:
     "/households/{household_id}", response=HouseholdDetailOut, summary="One household with its members"
 )
 def get_household(request: HttpRequest, household_id: int) -> Any:
+    household = _household(request, household_id)
+    log_read(request.user, household)
+    return household
+
+
+def _household(request: HttpRequest, household_id: int) -> Any:
     members = Prefetch("members", queryset=Person.objects.visible_to(request.user), to_attr="visible_members")
     return get_or_404(_households(request).prefetch_related(members), pk=household_id)
 
@@ -155,7 +162,7 @@ def get_household(request: HttpRequest, household_id: int) -> Any:
 @router.post("/households", response={201: HouseholdDetailOut}, summary="Register a household")
 def create_household(request: HttpRequest, payload: HouseholdIn) -> Any:
     household = services.save_record(request.user, Household, payload.model_dump(exclude_unset=True))
-    return Status(201, get_household(request, household.pk))
+    return Status(201, _household(request, household.pk))
 
 
 # --- people -------------------------------------------------------------------------------
@@ -170,9 +177,10 @@ def _shown_tags(request: HttpRequest) -> QuerySet:
     )
 
 
-def _persons(request: HttpRequest) -> QuerySet:
-    """People in scope, each with only its non-sensitive tags attached (one extra query per page)."""
-    return Person.objects.visible_to(request.user).prefetch_related(
+def _persons(request: HttpRequest, opening: int | None = None) -> QuerySet:
+    """People in scope, each with only its non-sensitive tags attached (one extra query per page);
+    with `opening`, that one person, also when opened by break the glass."""
+    return Person.objects.visible_to(request.user, opening=opening).prefetch_related(
         Prefetch("tags", queryset=_shown_tags(request), to_attr="shown_tags")
     )
 
@@ -210,19 +218,25 @@ def list_persons(
 
 @router.get("/persons/{person_id}", response=PersonDetailOut, summary="One person (masked)")
 def get_person(request: HttpRequest, person_id: int) -> Any:
+    person = get_or_404(_persons(request, opening=person_id), pk=person_id)
+    log_read(request.user, person)
+    return person
+
+
+def _person(request: HttpRequest, person_id: int) -> Any:
     return get_or_404(_persons(request), pk=person_id)
 
 
 @router.post("/persons", response={201: PersonDetailOut}, summary="Register a person")
 def create_person(request: HttpRequest, payload: PersonIn) -> Any:
     person = services.save_record(request.user, Person, payload.model_dump(exclude_unset=True))
-    return Status(201, get_person(request, person.pk))
+    return Status(201, _person(request, person.pk))
 
 
 @router.patch("/persons/{person_id}", response=PersonDetailOut, summary="Change a person")
 def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> Any:
     services.save_record(request.user, Person, payload.model_dump(exclude_unset=True), pk=person_id)
-    return get_person(request, person_id)
+    return _person(request, person_id)
 
 
 @router.post(

@@ -13,6 +13,7 @@ from gridwork.cases.services.lookup import (
     allowed_actions,
     get_by_tracking_code,
     get_visible_case,
+    log_case_read,
     public_timeline,
 )
 from gridwork.cases.services.overdue import flag_overdue
@@ -34,6 +35,7 @@ __all__ = [
     "flag_overdue",
     "get_by_tracking_code",
     "get_visible_case",
+    "log_case_read",
     "public_timeline",
     "rate_case",
     "may_reveal_case",

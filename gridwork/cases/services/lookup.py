@@ -15,8 +15,10 @@ from gridwork.cases.models import (
     Case,
     Status,
 )
+from gridwork.core import audit
 from gridwork.core.errors import NotFound
 from gridwork.core.masking import mask_free_text
+from gridwork.core.models import AuditEvent
 from gridwork.core.system import is_system
 
 PUBLIC_NOTE_ACTIONS = frozenset({Action.FEEDBACK, Action.REJECT, Action.DENY, Action.RESOLVE})
@@ -37,6 +39,13 @@ def get_visible_case(
     if case is None:
         raise NotFound(Case._meta.verbose_name)
     return case
+
+
+def log_case_read(actor: Any, case: Case) -> None:
+    """One audit entry for a case opened on its own (its page, its API answer), never per list row:
+    the unusual-reading alert counts them."""
+    if not is_system(actor):
+        audit.log(AuditEvent.Action.READ, actor, obj=case)
 
 
 def get_by_tracking_code(tracking_code: str) -> Case:

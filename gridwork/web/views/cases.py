@@ -259,6 +259,7 @@ DETAIL_SHAPE = ("category", "grid", "holder_area", "holder_user", "reporter", "m
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = services.get_visible_case(request.user, pk, queryset=Case.objects.select_related(*DETAIL_SHAPE))
+    services.log_case_read(request.user, case)
     return _render_detail(request, case)
 
 

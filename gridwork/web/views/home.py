@@ -19,6 +19,7 @@ from gridwork.accounts.access import (
     ACCOUNTS_MANAGE,
     AREAS_VIEW,
     AUDIT_VIEW,
+    REGISTER_BREAK_GLASS,
     REGISTER_VIEW,
     active_assignments,
     can,
@@ -31,6 +32,7 @@ from gridwork.cases import calendar
 from gridwork.cases.access import may_use_cases
 from gridwork.registry import stats
 from gridwork.web import home_panels
+from gridwork.web.audit_alerts import glass_grants, unusual_reading
 
 GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_MEMBER})
 AREA_STAFF = frozenset({Role.ACCEPTANCE_CENTRE, Role.STREET_STAFF, Role.DISTRICT_STAFF})
@@ -80,6 +82,9 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "web/home.html",
         {
+            # The auditor's home page: unusual reading and break-the-glass grants in its areas.
+            "reading_alerts": unusual_reading(user) if is_auditor else [],
+            "glass_grants": list(glass_grants(user)) if is_auditor else [],
             "cards": cards,
             "work": work,
             "work_kind": work_kind,
@@ -88,5 +93,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_browse": has_capability(user, AREAS_VIEW),
             "is_sysadmin": has_capability(user, ACCOUNTS_MANAGE),
             "is_auditor": is_auditor,
+            "may_break_glass": has_capability(user, REGISTER_BREAK_GLASS),
         },
     )
