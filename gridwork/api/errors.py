@@ -172,7 +172,11 @@ def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
             if operation.get("security"):
                 answers["401"] = ("No or bad credentials", _MESSAGE, False)
             if operation.get("requestBody"):
-                answers["400"] = ("The body cannot be read (not JSON, or not the form declared)", _MESSAGE, False)
+                answers["400"] = (
+                    "The body cannot be read (not JSON, or not the form declared)",
+                    _MESSAGE,
+                    False,
+                )
             for status, (description, body, unsafe_only) in answers.items():
                 if status in responses or (unsafe_only and method == "get"):
                     continue

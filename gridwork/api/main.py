@@ -20,7 +20,6 @@ from gridwork.transfer.api import router as transfer_router
 from gridwork.transfer.export_api import router as exports_router
 
 
-
 class GridworkAPI(NinjaAPI):
     """The API whose OpenAPI schema also describes its error answers (see errors.document_errors)."""
 

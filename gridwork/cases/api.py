@@ -38,7 +38,7 @@ from gridwork.cases.api_schemas import (
 )
 from gridwork.cases.indicators import indicators
 from gridwork.cases.models import Case, CaseEvent, Category, Status
-from gridwork.core.bounds import EARLIEST_DATE, LATEST_DATE, MAX_COUNT, Offset, RecordId
+from gridwork.core.bounds import EARLIEST_DATE, LATEST_DATE, MAX_COUNT, MAX_ID, MAX_OFFSET, RecordId
 from gridwork.core.errors import NotFound
 from gridwork.core.scoping import code_range_q
 
@@ -100,7 +100,7 @@ def list_cases(
     category: str | None = Query(None, max_length=20, description="a category code or a branch of it"),
     area: str | None = Query(None, max_length=15, description="only cases under this area code"),
     limit: int = Query(50, ge=1, le=MAX_COUNT, description="page size, at most API_PAGE_SIZE_MAX"),
-    offset: Offset = Query(0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Any:
     if queue is not None and queue not in queues.QUEUES:
         raise ValidationError({"queue": [_("Choose mine, area or overdue.")]})
@@ -279,7 +279,7 @@ def case_indicators(
     request: HttpRequest,
     area: str | None = Query(None, max_length=15, description="an area in scope (default: your only one)"),
     department: str | None = Query(None, max_length=100),
-    user: RecordId | None = Query(None, description="cases this user reported or acted on"),
+    user: int | None = Query(None, ge=1, le=MAX_ID, description="cases this user reported or acted on"),
     start: dt.date | None = FIRST_DAY,
     end: dt.date | None = LAST_DAY,
 ) -> Any:

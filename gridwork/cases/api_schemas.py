@@ -36,7 +36,9 @@ class CaseActionIn(InputSchema):
     note: str = Field("", max_length=2000, description="what was done; the reason where one is required")
     lon: float | None = Field(None, ge=-180, le=180)
     lat: float | None = Field(None, ge=-90, le=90)
-    expected_version: int | None = Field(None, ge=0, le=MAX_ID, description="the version the caller saw; 409 if it moved on")
+    expected_version: int | None = Field(
+        None, ge=0, le=MAX_ID, description="the version the caller saw; 409 if it moved on"
+    )
     department: str | None = Field(None, max_length=100, description="dispatch: the department")
     track: str | None = Field(None, description="accept: the track")
     category: str | None = Field(None, max_length=20, description="accept: a corrected category code")

@@ -33,7 +33,6 @@ RecordId = Annotated[int, Field(ge=1, le=MAX_ID, description="a record's id")]
 # The same for a path parameter of a paginated operation: ninja reads such a function's annotations
 # in its own module, where the name RecordId means nothing, so there the bound goes in the default.
 ID_IN_PATH = Path(..., ge=1, le=MAX_ID, description="a record's id")
-Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
 
 
 def parse_id(raw: Any) -> int | None:

@@ -19,7 +19,7 @@ from gridwork.core import audit
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
 from gridwork.core.system import is_system
-from gridwork.core.validators import normalise_phone, validate_credit_code, validate_phone
+from gridwork.core.validators import normalise_phone, validate_credit_code, validate_phone, validate_text
 from gridwork.registry import choices as c
 from gridwork.registry.models import (
     Building,
@@ -166,6 +166,12 @@ def _apply(instance: models.Model, data: dict[str, Any], actor: Any) -> None:
             else:
                 if isinstance(value, str):
                     value = value.strip()
+                    # One check for the forms, the API and the admin: tabs and line breaks only
+                    # in a multi-line text (notes), no other control character anywhere.
+                    try:
+                        validate_text(value, multiline=isinstance(field, models.TextField))
+                    except ValidationError as exc:
+                        raise ValidationError({name: exc.messages}) from exc
                 if (
                     value is None
                     and not field.null

@@ -32,10 +32,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from gridwork.accounts.services import issue_token
 from gridwork.api.tests.conftest import API
 from gridwork.conftest import District
 from gridwork.core.system import SYSTEM
-from gridwork.accounts.services import issue_token
 
 EXAMPLES = int(os.environ.get("GRIDWORK_SCHEMATHESIS_EXAMPLES", "3"))
 CHECKS = [
