@@ -49,6 +49,8 @@ class AuditEvent(AppendOnlyModel):
         ROLE_REVOKE = "role_revoke", _("role revoked")
         TOKEN = "token", _("API token issued")
         DEMO = "demo", _("demo district built")
+        # A uniqueness check met a record outside the actor's scope (registry.uniqueness).
+        UNIQUE_ELSEWHERE = "unique_elsewhere", _("already registered in another area")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

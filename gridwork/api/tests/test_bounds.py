@@ -28,7 +28,9 @@ def _client(district: District, who: str = "street_a") -> Client:
 
 
 @pytest.mark.parametrize("endpoint", LISTS)
-@pytest.mark.parametrize("query", [f"offset={OVER}", f"offset={HUGE}", "offset=-1", f"limit={HUGE}", "limit=0"])
+@pytest.mark.parametrize(
+    "query", [f"offset={OVER}", f"offset={HUGE}", "offset=-1", f"limit={HUGE}", "limit=0"]
+)
 def test_list_paging_out_of_bounds_answers_422(district: District, endpoint: str, query: str) -> None:
     response = _client(district).get(f"{API}/{endpoint}?{query}")
     assert response.status_code == 422, (endpoint, query, response.content)
@@ -96,7 +98,9 @@ def test_null_still_clears_what_may_be_empty(district: District) -> None:
 def test_body_ids_and_counts_out_of_bounds_answer_422(district: District) -> None:
     client = _client(district, "worker_a1")
     person = district.people[GRID_A1]
-    patch = client.patch(f"{API}/persons/{person.pk}", {"household": int(HUGE)}, content_type="application/json")
+    patch = client.patch(
+        f"{API}/persons/{person.pk}", {"household": int(HUGE)}, content_type="application/json"
+    )
     assert patch.status_code == 422
     building = {"code": "BX", "number": "1", "address": "路", "lon": 116.6, "lat": 39.9, "floors": 10**6}
     assert client.post(f"{API}/buildings", building, content_type="application/json").status_code == 422
