@@ -53,6 +53,8 @@ def _pydantic_message(error: dict[str, Any]) -> str:
         return _("This field is required.")
     if kind == "body_not_object":
         return _("The request body must be a JSON object.")
+    if kind == "control_characters":
+        return _("Remove the control characters from the text.")
     if kind.startswith(("date_", "datetime_")):
         return _("Enter a valid date.")
     if kind.startswith("int_"):

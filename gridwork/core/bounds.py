@@ -8,12 +8,14 @@ in is bounded here once, and the API's schemas say so (so clients and schemathes
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from ninja import Field, Path, Schema
 from ninja.schema import DjangoGetter
-from pydantic import model_validator
+from pydantic import ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
+
+from gridwork.core.validators import has_control_characters
 
 # The largest key a table holds: a signed 64-bit integer (bigint; SQLite's INTEGER).
 MAX_ID = 2**63 - 1
@@ -59,3 +61,16 @@ class InputSchema(Schema):
         if not isinstance(body, dict):
             raise PydanticCustomError("body_not_object", "the body must be a JSON object")
         return data
+
+    # Text fields of several lines (tab and line breaks allowed); every other text is one line.
+    multiline: ClassVar[frozenset[str]] = frozenset({"description", "note", "notes", "comment", "details"})
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        # Before any lookup: PostgreSQL refuses a NUL in a query parameter outright (a 500).
+        if isinstance(value, str) and has_control_characters(
+            value, multiline=info.field_name in cls.multiline
+        ):
+            raise PydanticCustomError("control_characters", "control characters are not allowed here")
+        return value

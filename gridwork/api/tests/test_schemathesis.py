@@ -19,7 +19,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -101,7 +103,19 @@ def _bearer(schema: Any, token: str) -> None:
             case.headers = {**(case.headers or {}), "Authorization": f"Bearer {data}"}
 
 
+@pytest.fixture
+def _connection_kept_across_requests() -> Any:
+    """Calls go straight to the WSGI app, not through Django's test client, which is what keeps
+    a request's end from closing the test's database connection (and its transaction) on PostgreSQL."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("_connection_kept_across_requests")
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=str)
 def test_api_against_its_schema(district: District, mode: GenerationMode) -> None:
     schema = schemathesis.openapi.from_wsgi(f"{API}/openapi.json", get_wsgi_application())
