@@ -51,6 +51,10 @@ def _pydantic_message(error: dict[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     if kind == "missing":
         return _("This field is required.")
+    if kind == "body_not_object":
+        return _("The request body must be a JSON object.")
+    if kind == "control_characters":
+        return _("Remove the control characters from the text.")
     if kind.startswith(("date_", "datetime_")):
         return _("Enter a valid date.")
     if kind.startswith("int_"):
@@ -131,3 +135,55 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(NinjaValidationError, malformed)
     api.add_exception_handler(AuthenticationError, unauthenticated)
     api.add_exception_handler(Conflict, conflict)
+
+
+# --- the error answers, written into the OpenAPI schema ------------------------------------------
+
+_MESSAGE = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+_FIELD_ERRORS = {
+    "type": "object",
+    "properties": {
+        "detail": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                "required": ["field", "message"],
+            },
+        }
+    },
+    "required": ["detail"],
+}
+# status → (description, body schema, whether only unsafe methods answer it)
+_ERROR_ANSWERS: dict[str, tuple[str, dict[str, Any], bool]] = {
+    "403": ("Not allowed for the caller's roles", _MESSAGE, False),
+    "404": ("Not found, or outside the caller's scope (the same answer)", _MESSAGE, False),
+    "409": ("The record's state does not allow it now, or it changed", _MESSAGE, True),
+    "422": ("Invalid input, by field", _FIELD_ERRORS, False),
+    "503": ("The database is busy; nothing was written (see Retry-After)", _MESSAGE, False),
+}
+
+
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Every operation's error answers (the handlers above) in its OpenAPI description, so a client
+    (and schemathesis) knows them: 401 where the operation declares security, and the rest."""
+    for methods in schema.get("paths", {}).values():
+        for method, operation in methods.items():
+            responses = operation.setdefault("responses", {})
+            answers = dict(_ERROR_ANSWERS)
+            if operation.get("security"):
+                answers["401"] = ("No or bad credentials", _MESSAGE, False)
+            if operation.get("requestBody"):
+                answers["400"] = (
+                    "The body cannot be read (not JSON, or not the form declared)",
+                    _MESSAGE,
+                    False,
+                )
+            for status, (description, body, unsafe_only) in answers.items():
+                if status in responses or (unsafe_only and method == "get"):
+                    continue
+                responses[status] = {
+                    "description": description,
+                    "content": {"application/json": {"schema": body}},
+                }
+    return schema

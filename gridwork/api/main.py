@@ -4,6 +4,8 @@ Only the OpenAPI schema (/api/v1/openapi.json) and the docs page (/api/v1/docs) 
 `tests/test_every_route_has_auth.py` fails on any operation without auth.
 """
 
+from typing import Any
+
 from csp.decorators import csp_update
 from ninja import NinjaAPI
 
@@ -18,7 +20,15 @@ from gridwork.registry.api import router as registry_router
 from gridwork.transfer.api import router as transfer_router
 from gridwork.transfer.export_api import router as exports_router
 
-api = NinjaAPI(
+
+class GridworkAPI(NinjaAPI):
+    """The API whose OpenAPI schema also describes its error answers (see errors.document_errors)."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return errors.document_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = GridworkAPI(
     title="Gridwork API",
     version="1",
     description="Scoped access to the area tree and the register. See gridwork/api/README.md.",

@@ -38,6 +38,7 @@ from gridwork.cases.api_schemas import (
 )
 from gridwork.cases.indicators import indicators
 from gridwork.cases.models import Case, CaseEvent, Category, Status
+from gridwork.core.bounds import EARLIEST_DATE, LATEST_DATE, MAX_COUNT, MAX_ID, MAX_OFFSET, RecordId
 from gridwork.core.errors import NotFound
 from gridwork.core.scoping import code_range_q
 
@@ -47,8 +48,12 @@ INDICATOR_DEFAULT_DAYS = 30
 # A list is counted this far: a district's cases run to a million, and counting them all is a scan.
 COUNT_UP_TO = 1_000
 PHOTOS = File(None, description="JPEG, PNG or WebP images, at most 9")
-FIRST_DAY = Query(None, alias="from", description="first day (default: 30 days ago)")
-LAST_DAY = Query(None, alias="to", description="last day, included (default: today)")
+FIRST_DAY = Query(
+    None, alias="from", ge=EARLIEST_DATE, le=LATEST_DATE, description="first day (default: 30 days ago)"
+)
+LAST_DAY = Query(
+    None, alias="to", ge=EARLIEST_DATE, le=LATEST_DATE, description="last day, included (default: today)"
+)
 
 
 def _with_colours(cases: list[Case], now: dt.datetime) -> list[Case]:
@@ -94,8 +99,8 @@ def list_cases(
     status: str | None = Query(None, description="one status"),
     category: str | None = Query(None, max_length=20, description="a category code or a branch of it"),
     area: str | None = Query(None, max_length=15, description="only cases under this area code"),
-    limit: int = Query(50, ge=1, description="page size, at most API_PAGE_SIZE_MAX"),
-    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=MAX_COUNT, description="page size, at most API_PAGE_SIZE_MAX"),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> Any:
     if queue is not None and queue not in queues.QUEUES:
         raise ValidationError({"queue": [_("Choose mine, area or overdue.")]})
@@ -139,7 +144,7 @@ def possible_duplicates_at(request: HttpRequest, category: str, lon: float, lat:
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut, summary="One case with its timeline")
-def get_case(request: HttpRequest, case_id: int) -> Any:
+def get_case(request: HttpRequest, case_id: RecordId) -> Any:
     case = _detail(request, case_id)
     services.log_case_read(request.user, case)
     return case
@@ -152,7 +157,7 @@ def get_case(request: HttpRequest, case_id: int) -> Any:
 )
 def act(
     request: HttpRequest,
-    case_id: int,
+    case_id: RecordId,
     action: str,
     payload: Form[CaseActionIn],
     photos: list[UploadedFile] = PHOTOS,
@@ -176,7 +181,7 @@ def act(
     response=CaseRevealOut,
     summary="A case's free text as written, for a stated reason (audited)",
 )
-def reveal_case(request: HttpRequest, case_id: int, payload: CaseRevealIn) -> Any:
+def reveal_case(request: HttpRequest, case_id: RecordId, payload: CaseRevealIn) -> Any:
     case = services.reveal_case(request.user, case_id, payload.reason)
     notes = [
         {"event_id": pk, "note": note} for pk, note in case.events.exclude(note="").values_list("pk", "note")
@@ -192,14 +197,14 @@ def reveal_case(request: HttpRequest, case_id: int, payload: CaseRevealIn) -> An
 
 
 @router.get("/cases/{case_id}/timeline", response=list[CaseEventOut], summary="A case's timeline")
-def case_timeline(request: HttpRequest, case_id: int) -> Any:
+def case_timeline(request: HttpRequest, case_id: RecordId) -> Any:
     return _detail(request, case_id).events.all()
 
 
 @router.get(
     "/cases/{case_id}/duplicates", response=list[CaseOut], summary="Possible duplicates of a case (scoped)"
 )
-def case_duplicates(request: HttpRequest, case_id: int) -> Any:
+def case_duplicates(request: HttpRequest, case_id: RecordId) -> Any:
     case = services.get_visible_case(request.user, case_id)
     if case.lon is None or case.lat is None:
         return []
@@ -276,7 +281,7 @@ def case_indicators(
     request: HttpRequest,
     area: str | None = Query(None, max_length=15, description="an area in scope (default: your only one)"),
     department: str | None = Query(None, max_length=100),
-    user: int | None = Query(None, description="cases this user reported or acted on"),
+    user: int | None = Query(None, ge=1, le=MAX_ID, description="cases this user reported or acted on"),
     start: dt.date | None = FIRST_DAY,
     end: dt.date | None = LAST_DAY,
 ) -> Any:

@@ -8,10 +8,11 @@ from typing import Any
 from ninja import Field, Schema
 
 from gridwork.cases.models import Action, Case, CaseEvent, Status
+from gridwork.core.bounds import MAX_COUNT, MAX_ID, InputSchema, RecordId
 from gridwork.core.masking import mask_free_text
 
 
-class CaseReportIn(Schema):
+class CaseReportIn(InputSchema):
     """A new case: a category leaf, where it is (a point, a building or a person) and what it is."""
 
     category: str = Field(..., max_length=20, description="leaf category code, e.g. E0104")
@@ -19,28 +20,30 @@ class CaseReportIn(Schema):
     description: str = Field("", max_length=5000)
     source: str = Field("patrol", description="patrol, visit, memo, resident, hotline, open311, import")
     track: str | None = Field(None, description="routine, coordination, emergency, approval (staff only)")
-    lon: float | None = None
-    lat: float | None = None
-    building_id: int | None = None
-    person_id: int | None = None
+    lon: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    building_id: RecordId | None = None
+    person_id: RecordId | None = None
     address: str = Field("", max_length=200)
     reporter_name: str = Field("", max_length=50)
     reporter_phone: str = Field("", max_length=20)
     note: str = Field("", max_length=2000)
 
 
-class CaseActionIn(Schema):
+class CaseActionIn(InputSchema):
     """One transition. Only the parameters the action takes may be given (see INTERFACE.md)."""
 
     note: str = Field("", max_length=2000, description="what was done; the reason where one is required")
-    lon: float | None = None
-    lat: float | None = None
-    expected_version: int | None = Field(None, description="the version the caller saw; 409 if it moved on")
+    lon: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    expected_version: int | None = Field(
+        None, ge=0, le=MAX_ID, description="the version the caller saw; 409 if it moved on"
+    )
     department: str | None = Field(None, max_length=100, description="dispatch: the department")
     track: str | None = Field(None, description="accept: the track")
     category: str | None = Field(None, max_length=20, description="accept: a corrected category code")
-    into: int | None = Field(None, description="merge: the case this one duplicates")
-    amount: int | None = Field(None, description="extend: how much more time")
+    into: RecordId | None = Field(None, description="merge: the case this one duplicates")
+    amount: int | None = Field(None, ge=1, le=MAX_COUNT, description="extend: how much more time")
     unit: str | None = Field(None, description="extend: hours or days (working time)")
 
     def params(self) -> dict[str, Any]:
@@ -175,7 +178,7 @@ class CaseDetailOut(CaseOut):
         return list(obj.events.all())
 
 
-class CaseRevealIn(Schema):
+class CaseRevealIn(InputSchema):
     reason: str = Field(..., min_length=4, max_length=300, description="why the full text is needed")
 
 
@@ -223,12 +226,12 @@ class IndicatorsOut(Schema):
 # --- residents without an account ---------------------------------------------------------------
 
 
-class PublicReportIn(Schema):
+class PublicReportIn(InputSchema):
     category: str = Field(..., max_length=20)
     description: str = Field(..., min_length=1, max_length=5000)
     title: str = Field("", max_length=200)
-    lon: float
-    lat: float
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
     address: str = Field("", max_length=200)
     name: str = Field(..., min_length=1, max_length=50, description="contact name (never shown)")
     phone: str = Field(..., min_length=1, max_length=20, description="contact phone (never shown)")
@@ -262,6 +265,6 @@ class PublicCaseOut(Schema):
     timeline: list[PublicTimelineEntry]
 
 
-class RatingIn(Schema):
+class RatingIn(InputSchema):
     rating: int = Field(..., ge=1, le=5)
     comment: str = Field("", max_length=500)

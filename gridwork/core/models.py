@@ -53,6 +53,8 @@ class AuditEvent(AppendOnlyModel):
         READ = "read", _("record opened")
         BREAK_GLASS = "break_glass", _("break the glass")
         PURGE = "purge", _("audit entries purged")
+        # A uniqueness check met a record outside the actor's scope (registry.uniqueness).
+        UNIQUE_ELSEWHERE = "unique_elsewhere", _("already registered in another area")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

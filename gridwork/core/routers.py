@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 
+from gridwork.core.bounds import MAX_COUNT, MAX_OFFSET
 from gridwork.core.errors import NotFound
 
 DEFAULT_LIMIT = 50
@@ -28,8 +29,11 @@ class CappedLimitOffset(LimitOffsetPagination):
     """`?limit=&offset=`; a limit above API_PAGE_SIZE_MAX is cut to it rather than refused."""
 
     class Input(Schema):
-        limit: int = Field(DEFAULT_LIMIT, ge=1, description="page size, at most API_PAGE_SIZE_MAX")
-        offset: int = Field(0, ge=0)
+        # Bounded, so a huge number answers 422 rather than overflowing the database's integers.
+        limit: int = Field(
+            DEFAULT_LIMIT, ge=1, le=MAX_COUNT, description="page size, at most API_PAGE_SIZE_MAX"
+        )
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
     def paginate_queryset(
         self, queryset: QuerySet, pagination: Any, request: HttpRequest, **params: Any

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -140,3 +141,55 @@ def validate_area_code(value: str) -> None:
     for start in range(6, len(value), 3):
         if value[start : start + 3] == "000":
             raise ValidationError(_("A level of the area code cannot be 000."), code="area_code")
+
+
+# --- control characters -----------------------------------------------------------------------
+
+# C0 controls, DEL and C1 controls. A spreadsheet cannot hold most of them (openpyxl refuses the
+# cell: one such character in one record broke a district's XLSX export), a terminal or a log
+# reader may act on them, and no one types them. Tab, line feed and carriage return are text in a
+# multi-line field (notes, a description) and nowhere else.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def has_control_characters(value: str, *, multiline: bool = False) -> bool:
+    return (_CONTROL_EXCEPT_LINES if multiline else _CONTROL).search(value) is not None
+
+
+def validate_text(value: str, *, multiline: bool = False) -> None:
+    """Refuse control characters; tab and line breaks only in a multi-line field."""
+    if isinstance(value, str) and has_control_characters(value, multiline=multiline):
+        if multiline:
+            message = _("Remove the control characters from the text.")
+        else:
+            message = _("Remove the control characters (tabs and line breaks too) from this one-line text.")
+        raise ValidationError(message, code="control_characters")
+
+
+def validate_single_line(value: str) -> None:
+    validate_text(value, multiline=False)
+
+
+def validate_multiline(value: str) -> None:
+    validate_text(value, multiline=True)
+
+
+def strip_control_characters(value: Any) -> Any:
+    """Text for a writer (XLSX, CSV, an error report): every control character but tab and line
+    breaks dropped, so a record stored before the check existed cannot break a file."""
+    if isinstance(value, str):
+        return _CONTROL_EXCEPT_LINES.sub("", value)
+    return value
+
+
+def control_character_errors(single_line: dict[str, Any], multiline: dict[str, Any]) -> dict[str, list[str]]:
+    """validate_text over a service's text arguments, by name: the errors of those that fail."""
+    errors: dict[str, list[str]] = {}
+    for values, lines in ((single_line, False), (multiline, True)):
+        for name, value in values.items():
+            try:
+                validate_text(value, multiline=lines)
+            except ValidationError as exc:
+                errors[name] = exc.messages
+    return errors

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
+from gridwork.core.bounds import ID_IN_PATH, InputSchema, RecordId
 from gridwork.core.routers import CappedLimitOffset
 from gridwork.notify import services
 from gridwork.notify.models import Notification
@@ -35,7 +36,7 @@ class NotificationOut(Schema):
         return obj.case.tracking_code if obj.case_id else None
 
 
-class SubscriptionIn(Schema):
+class SubscriptionIn(InputSchema):
     name: str = Field(max_length=100)
     url: str = Field(max_length=500)
     area: str = Field(max_length=15, description="the area whose case events are sent")
@@ -60,7 +61,7 @@ class SubscriptionCreatedOut(SubscriptionOut):
     secret: str = Field(description="the HMAC key; shown only now")
 
 
-class SubscriptionActiveIn(Schema):
+class SubscriptionActiveIn(InputSchema):
     active: bool
 
 
@@ -84,7 +85,7 @@ def inbox(request: HttpRequest, unread: bool = False) -> Any:
 
 
 @router.post("/inbox/{notification_id}/read", response=NotificationOut, summary="Mark a notification read")
-def mark_read(request: HttpRequest, notification_id: int) -> Any:
+def mark_read(request: HttpRequest, notification_id: RecordId) -> Any:
     services.mark_read(request.user, notification_id)
     return Notification.objects.select_related("case").get(pk=notification_id)
 
@@ -107,7 +108,7 @@ def create_webhook(request: HttpRequest, payload: SubscriptionIn) -> Any:
 @router.patch(
     "/webhooks/{subscription_id}", response=SubscriptionOut, summary="Pause or resume a subscription"
 )
-def set_webhook_active(request: HttpRequest, subscription_id: int, payload: SubscriptionActiveIn) -> Any:
+def set_webhook_active(request: HttpRequest, subscription_id: RecordId, payload: SubscriptionActiveIn) -> Any:
     return services.set_subscription_active(request.user, subscription_id, payload.active)
 
 
@@ -117,5 +118,5 @@ def set_webhook_active(request: HttpRequest, subscription_id: int, payload: Subs
     summary="Recent deliveries of a subscription",
 )
 @paginate(CappedLimitOffset)
-def webhook_deliveries(request: HttpRequest, subscription_id: int) -> Any:
+def webhook_deliveries(request: HttpRequest, subscription_id: int = ID_IN_PATH) -> Any:
     return services.get_subscription(request.user, subscription_id).deliveries.all()

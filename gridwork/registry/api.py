@@ -20,6 +20,7 @@ from ninja.responses import Status
 from gridwork.accounts.access import REGISTER_VIEW, has_capability
 from gridwork.accounts.permissions import require
 from gridwork.areas.models import Area
+from gridwork.core.bounds import MAX_ID, RecordId
 from gridwork.core.routers import CappedLimitOffset, get_or_404
 from gridwork.registry import services
 from gridwork.registry.api_schemas import (
@@ -56,9 +57,10 @@ from gridwork.registry.stats import area_counts
 
 router = Router(tags=["register"])
 
-# Query parameters, defined once (ninja reads their metadata from the default).
+# Query parameters, defined once (ninja reads their metadata from the default). Their types stay
+# builtins: under @paginate ninja resolves the annotations in its own module, not this one.
 AREA = Query(None, description="only records under this area code (a prefix of their grid code)")
-BUILDING = Query(None, description="only the houses of this building")
+BUILDING = Query(None, ge=1, le=MAX_ID, description="only the houses of this building")
 NAME_PART = Query(None, max_length=50, description="the beginning of the name (a surname, or more)")
 GROUP = Query(None, max_length=30, description="key group code (not a sensitive one)")
 STATUS = Query(None, description="living, moved_out or deceased")
@@ -106,7 +108,7 @@ def list_buildings(request: HttpRequest, area: str | None = AREA) -> Any:
 
 
 @router.get("/buildings/{building_id}", response=BuildingOut, summary="One building")
-def get_building(request: HttpRequest, building_id: int) -> Any:
+def get_building(request: HttpRequest, building_id: RecordId) -> Any:
     return get_or_404(Building.objects.visible_to(request.user), pk=building_id)
 
 
@@ -128,7 +130,7 @@ def list_houses(
 
 
 @router.get("/houses/{house_id}", response=HouseOut, summary="One house")
-def get_house(request: HttpRequest, house_id: int) -> Any:
+def get_house(request: HttpRequest, house_id: RecordId) -> Any:
     return get_or_404(House.objects.visible_to(request.user), pk=house_id)
 
 
@@ -148,7 +150,7 @@ def list_households(request: HttpRequest, area: str | None = AREA) -> Any:
 @router.get(
     "/households/{household_id}", response=HouseholdDetailOut, summary="One household with its members"
 )
-def get_household(request: HttpRequest, household_id: int) -> Any:
+def get_household(request: HttpRequest, household_id: RecordId) -> Any:
     household = _household(request, household_id)
     log_read(request.user, household)
     return household
@@ -217,7 +219,7 @@ def list_persons(
 
 
 @router.get("/persons/{person_id}", response=PersonDetailOut, summary="One person (masked)")
-def get_person(request: HttpRequest, person_id: int) -> Any:
+def get_person(request: HttpRequest, person_id: RecordId) -> Any:
     person = get_or_404(_persons(request, opening=person_id), pk=person_id)
     log_read(request.user, person)
     return person
@@ -234,7 +236,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
 
 
 @router.patch("/persons/{person_id}", response=PersonDetailOut, summary="Change a person")
-def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) -> Any:
+def update_person(request: HttpRequest, person_id: RecordId, payload: PersonPatch) -> Any:
     services.save_record(request.user, Person, payload.model_dump(exclude_unset=True), pk=person_id)
     return _person(request, person_id)
 
@@ -244,7 +246,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
     response=RevealOut,
     summary="The full ID number, phone and all tags, for a stated reason (audited)",
 )
-def reveal_person(request: HttpRequest, person_id: int, payload: RevealIn) -> Any:
+def reveal_person(request: HttpRequest, person_id: RecordId, payload: RevealIn) -> Any:
     return services.reveal_person(request.user, person_id, payload.reason)
 
 
@@ -258,7 +260,7 @@ def list_organizations(request: HttpRequest, area: str | None = AREA) -> Any:
 
 
 @router.get("/organizations/{org_id}", response=OrganizationOut, summary="One organisation")
-def get_organization(request: HttpRequest, org_id: int) -> Any:
+def get_organization(request: HttpRequest, org_id: RecordId) -> Any:
     return get_or_404(Organization.objects.visible_to(request.user), pk=org_id)
 
 
@@ -269,7 +271,7 @@ def list_objects(request: HttpRequest, area: str | None = AREA) -> Any:
 
 
 @router.get("/objects/{object_id}", response=FacilityObjectOut, summary="One object")
-def get_object(request: HttpRequest, object_id: int) -> Any:
+def get_object(request: HttpRequest, object_id: RecordId) -> Any:
     return get_or_404(FacilityObject.objects.visible_to(request.user), pk=object_id)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 from ninja import Field, Schema
 
+from gridwork.core.bounds import MAX_SMALL, InputSchema, RecordId
 from gridwork.core.masking import age_on
 from gridwork.registry.models import Household, Person, PersonTag
 
@@ -170,7 +171,7 @@ class KeyGroupOut(Schema):
     visit_interval_days: int
 
 
-class RevealIn(Schema):
+class RevealIn(InputSchema):
     reason: str = Field(max_length=300, description="why the full data is needed; written to the audit log")
 
 
@@ -186,63 +187,67 @@ class RevealOut(Schema):
 # reports every problem at once, by field.
 
 
-class PersonIn(Schema):
+class PersonIn(InputSchema):
     name: str
     id_number: str
-    id_type: str | None = None
-    grid: str | None = None
-    household: int | None = None
-    relation: str | None = None
-    sex: str | None = Field(None, description="M or F; taken from a resident ID when left out")
+    # Typed without None: null would mean nothing for these (send "" to leave a text empty).
+    id_type: str = None
+    grid: str = None
+    household: RecordId | None = None
+    relation: str = None
+    sex: str = Field(None, description="M or F; taken from a resident ID when left out")
     birth_date: dt.date | None = Field(None, description="taken from a resident ID when left out")
-    ethnicity: str | None = None
-    phone: str | None = None
-    residence_type: str | None = None
-    status: str | None = None
-    political_status: str | None = None
-    education: str | None = None
-    work: str | None = None
-    notes: str | None = None
+    ethnicity: str = None
+    phone: str = None
+    residence_type: str = None
+    status: str = None
+    political_status: str = None
+    education: str = None
+    work: str = None
+    notes: str = None
 
 
-class PersonPatch(Schema):
-    name: str | None = None
-    id_number: str | None = None
-    id_type: str | None = None
-    grid: str | None = None
-    household: int | None = None
-    relation: str | None = None
-    sex: str | None = None
+class PersonPatch(InputSchema):
+    """Only the fields sent change. null is refused where the record cannot hold it (a name, a
+    status); it is taken only where it clears a reference or a date (household, birth date)."""
+
+    name: str = None
+    id_number: str = None
+    id_type: str = None
+    grid: str = None
+    household: RecordId | None = None
+    relation: str = None
+    sex: str = None
     birth_date: dt.date | None = None
-    ethnicity: str | None = None
-    phone: str | None = None
-    residence_type: str | None = None
-    status: str | None = None
-    political_status: str | None = None
-    education: str | None = None
-    work: str | None = None
-    notes: str | None = None
+    ethnicity: str = None
+    phone: str = None
+    residence_type: str = None
+    status: str = None
+    political_status: str = None
+    education: str = None
+    work: str = None
+    notes: str = None
 
 
-class BuildingIn(Schema):
+class BuildingIn(InputSchema):
     code: str
     number: str
     address: str
-    lon: float
-    lat: float
-    estate: str | None = None
-    floors: int | None = Field(None, ge=1)
-    units: int | None = Field(None, ge=1)
-    property_company: int | None = None
-    head: int | None = None
-    grid: str | None = Field(None, description="taken from the grid containing the point when it lies in one")
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    estate: str = None
+    floors: int = Field(None, ge=1, le=MAX_SMALL)
+    units: int = Field(None, ge=1, le=MAX_SMALL)
+    property_company: RecordId | None = None
+    head: RecordId | None = None
+    grid: str = Field(None, description="taken from the grid containing the point when it lies in one")
 
 
-class HouseholdIn(Schema):
+class HouseholdIn(InputSchema):
     number: str
-    house: int | None = None
-    head: int | None = None
-    grid: str | None = Field(None, description="taken from the house when one is given")
+    house: RecordId | None = None
+    head: RecordId | None = None
+    grid: str = Field(None, description="taken from the house when one is given")
 
 
 class GroupCountOut(Schema):

@@ -28,9 +28,11 @@ from django.utils.translation import gettext as _
 
 from gridwork.core.validators import (
     check_resident_id_agrees,
+    has_control_characters,
     normalise_phone,
     parse_resident_id,
     validate_phone,
+    validate_text,
 )
 from gridwork.registry import choices as c
 from gridwork.registry.models import Person
@@ -133,12 +135,18 @@ def _definition_test(field: models.Field) -> Test | None:
     limit = field.max_length
     allowed = frozenset(str(v) for v, _label in field.flatchoices) if field.flatchoices else None
 
+    multiline = isinstance(field, models.TextField)
+
     def text_passes(value: Any) -> bool:
         if type(value) is not str:
             return blank and value is None
         if value == "":
             return blank
-        return (limit is None or len(value) <= limit) and (allowed is None or value in allowed)
+        return (
+            (limit is None or len(value) <= limit)
+            and (allowed is None or value in allowed)
+            and not has_control_characters(value, multiline=multiline)
+        )
 
     return text_passes
 
@@ -194,6 +202,9 @@ class FieldRules:
             return []  # as full_clean, which leaves an allowed blank alone
         try:
             field.clean(value, None)
+            if isinstance(field, models.CharField | models.TextField):
+                # As registry.services checks every text it writes (full_clean does not).
+                validate_text(value, multiline=isinstance(field, models.TextField))
         except ValidationError as exc:
             return exc.messages
         return []

@@ -19,8 +19,9 @@ from gridwork.core import audit
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
 from gridwork.core.system import is_system
-from gridwork.core.validators import normalise_phone, validate_credit_code, validate_phone
+from gridwork.core.validators import normalise_phone, validate_credit_code, validate_phone, validate_text
 from gridwork.registry import choices as c
+from gridwork.registry import uniqueness
 from gridwork.registry.models import (
     Building,
     FacilityObject,
@@ -166,6 +167,12 @@ def _apply(instance: models.Model, data: dict[str, Any], actor: Any) -> None:
             else:
                 if isinstance(value, str):
                     value = value.strip()
+                    # One check for the forms, the API and the admin: tabs and line breaks only
+                    # in a multi-line text (notes), no other control character anywhere.
+                    try:
+                        validate_text(value, multiline=isinstance(field, models.TextField))
+                    except ValidationError as exc:
+                        raise ValidationError({name: exc.messages}) from exc
                 if (
                     value is None
                     and not field.null
@@ -230,14 +237,6 @@ def _check(instance: models.Model) -> None:
         )
         for key, messages in rule_errors.items():
             errors.setdefault(key, []).extend(messages)
-        if instance.id_number and instance.status != c.PersonStatus.DECEASED:
-            clash = Person.objects.filter(id_type=instance.id_type, id_number=instance.id_number).exclude(
-                status=c.PersonStatus.DECEASED
-            )
-            if instance.pk:
-                clash = clash.exclude(pk=instance.pk)
-            if clash.exists():
-                add("id_number", person_clash_message())
     if isinstance(instance, Organization):
         if instance.credit_code:
             try:
@@ -277,8 +276,11 @@ def _check(instance: models.Model) -> None:
         raise ValidationError(errors)
 
 
-def _validate(instance: models.Model) -> None:
-    """Model field checks first, then the register's own rules; both reported together."""
+def _validate(instance: models.Model, actor: Any) -> None:
+    """Model field checks first, then the register's own rules; both reported together.
+
+    A value unique across the district and already held outside the actor's scope answers only
+    "already registered in another area" (registry.uniqueness), in place of any other message."""
     errors: dict[str, list[str]] = {}
     try:
         # The one-living-person rule is checked in _check with a clearer message; the other
@@ -295,8 +297,18 @@ def _validate(instance: models.Model) -> None:
         # A field that failed its own type check above cannot be compared here; its error stands.
         if not errors:
             raise
+    hidden = []
+    for clash in uniqueness.clashes(actor, instance):
+        if clash.visible:
+            if isinstance(instance, Person) and clash.field == "id_number":
+                errors.setdefault("id_number", []).append(person_clash_message())
+            continue  # full_clean's "already exists" stands
+        errors[clash.field] = [uniqueness.elsewhere_message()]
+        hidden.append(clash)
     if isinstance(instance, Person):
         drop_derived_noise(errors, instance.id_type, instance.birth_date, instance.sex)
+    if hidden:
+        raise uniqueness.RegisteredElsewhere(errors, type(instance), hidden)
     if errors:
         raise ValidationError(errors)
 
@@ -343,7 +355,7 @@ def _checked(
     if not instance.grid_id:
         raise ValidationError({"grid": [_("This field cannot be blank.")]})
     require(actor, REGISTER_CHANGE, instance.grid_id)
-    _validate(instance)
+    _validate(instance, actor)
     return instance, before, action
 
 
@@ -352,12 +364,25 @@ def check_record(actor: Any, model: type[models.Model], data: dict[str, Any], pk
 
     For an import's check of a file before it writes (no transaction, no lock taken).
     """
-    return _checked(actor, model, data, pk, lock=False)[0]
+    try:
+        return _checked(actor, model, data, pk, lock=False)[0]
+    except uniqueness.RegisteredElsewhere as exc:
+        uniqueness.log_attempt(actor, exc)
+        raise
+
+
+def save_record(actor: Any, model: type[models.Model], data: dict[str, Any], pk: Any = None) -> models.Model:
+    """Create (pk None) or update one register record from field values."""
+    try:
+        return _save_record(actor, model, data, pk)
+    except uniqueness.RegisteredElsewhere as exc:
+        # After the refused write's rollback, so the entry stays.
+        uniqueness.log_attempt(actor, exc)
+        raise
 
 
 @transaction.atomic
-def save_record(actor: Any, model: type[models.Model], data: dict[str, Any], pk: Any = None) -> models.Model:
-    """Create (pk None) or update one register record from field values."""
+def _save_record(actor: Any, model: type[models.Model], data: dict[str, Any], pk: Any) -> models.Model:
     instance, before, action = _checked(actor, model, data, pk, lock=True)
     instance.save()
     audit.write_history(actor, instance, action, before, audit.snapshot(instance))

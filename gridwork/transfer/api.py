@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
+from gridwork.core.bounds import RecordId
 from gridwork.core.errors import NotFound
 from gridwork.core.language import active_language_code
 from gridwork.transfer import readers, services
@@ -70,12 +71,12 @@ def start(
 
 
 @router.get("/imports/{job_id}", response=ImportJobOut, summary="An import job's status and progress")
-def status(request: HttpRequest, job_id: int) -> Any:
+def status(request: HttpRequest, job_id: RecordId) -> Any:
     return _job_out(_own(request, job_id))
 
 
 @router.get("/imports/{job_id}/errors", summary="The error report of an import (format=xlsx or csv)")
-def errors(request: HttpRequest, job_id: int, format: str = "csv") -> Any:  # noqa: A002
+def errors(request: HttpRequest, job_id: RecordId, format: str = "csv") -> Any:  # noqa: A002
     job = _own(request, job_id)
     path = services.error_report_path(job, format)
     if format not in readers.FORMATS or not job.finished or not path.exists():

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from gridwork.core.masking import mask_id_number, mask_phone
 from gridwork.core.private_files import create_private, touch_private
+from gridwork.core.validators import strip_control_characters
 from gridwork.transfer.cells import text
 from gridwork.transfer.columns import Column, Kind
 from gridwork.transfer.formulas import escape_formula
@@ -50,7 +51,9 @@ class ErrorReport:
 
     def add(self, row: int | str, header: str, value: str, message: str) -> None:
         self.count += 1
-        self.writer.writerow([escape_formula(v) for v in (row, header, value, message)])
+        # The value is what the file held: control characters and all, which no writer may pass on.
+        cells = (row, header, value, message)
+        self.writer.writerow([escape_formula(strip_control_characters(v)) for v in cells])
 
     def for_file(self, kind: Kind, index: dict[str, int], headers: list[Any]) -> None:
         """The file's columns, for `add_row`."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field
 
+from gridwork.core.bounds import InputSchema
 from gridwork.transfer.exports import Filters, http_response, start_export
 
 router = Router(tags=["exports"])
@@ -19,7 +20,7 @@ GROUP = Query("", max_length=30, description="persons: key group code (not a sen
 STATUS = Query("", max_length=12, description="persons: living, moved_out or deceased")
 
 
-class RevealExportIn(Schema):
+class RevealExportIn(InputSchema):
     area: str = Field(max_length=15)
     format: str = Field("xlsx", pattern="^(xlsx|csv)$")
     reason: str = Field(max_length=300, description="why the full ID numbers and phones are needed")

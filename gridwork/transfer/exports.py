@@ -39,6 +39,7 @@ from gridwork.core.errors import NotFound
 from gridwork.core.masking import mask_id_number, mask_phone
 from gridwork.core.models import AuditEvent
 from gridwork.core.system import is_system
+from gridwork.core.validators import strip_control_characters
 from gridwork.registry.choices import Sensitivity
 from gridwork.registry.models import Household, KeyGroup, Person, PersonTag
 from gridwork.transfer.columns import KINDS, Column, Kind
@@ -145,7 +146,8 @@ def _cell(kind: Kind, column: Column, record: Any, masked: bool) -> Any:
         value = str(value)
     if masked and column.personal:
         value = _masked(column, value)
-    return escape_formula(value)
+    # A control character stored before input refused them would make openpyxl refuse the cell.
+    return escape_formula(strip_control_characters(value))
 
 
 def row_of(export: Export, record: Any) -> list[Any]:

@@ -39,6 +39,7 @@ from gridwork.areas.models import AreaBoundary
 from gridwork.cases import services
 from gridwork.cases.models import FINAL_STATUSES, Case, CaseEvent, Category, Source, Status
 from gridwork.cases.open311.render import FORMATS, Open311Error, error_response, respond, respond_document
+from gridwork.core.bounds import parse_id
 from gridwork.core.errors import NotFound
 
 DEFAULT_WINDOW = dt.timedelta(days=90)
@@ -208,9 +209,10 @@ def _filtered(request: HttpRequest) -> QuerySet[Case]:
     ids = _list(request.GET.get("service_request_id", ""))
     if ids:
         # The spec: a list of ids overrides every other filter.
-        if not all(part.isdigit() for part in ids):
+        keys = [parse_id(part) for part in ids]
+        if None in keys:
             raise Open311Error(400, _("service_request_id must be a comma-separated list of ids."))
-        return cases.filter(pk__in=[int(part) for part in ids])
+        return cases.filter(pk__in=keys)
     codes = _list(request.GET.get("service_code", ""))
     if codes:
         cases = cases.filter(category__code__in=codes)
@@ -310,7 +312,7 @@ def requests_view(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @open311_view("public")
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
-    case = _published().filter(pk=int(request_id) if request_id.isdigit() else 0).first()
+    case = _published().filter(pk=parse_id(request_id) or 0).first()
     if case is None:
         raise NotFound(Case._meta.verbose_name)
     return respond(fmt, _rows([case]), "service_requests", "request")

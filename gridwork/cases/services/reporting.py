@@ -36,7 +36,7 @@ from gridwork.cases.services.timeline import (
 from gridwork.core import audit
 from gridwork.core.models import AuditEvent
 from gridwork.core.system import is_system
-from gridwork.core.validators import validate_phone
+from gridwork.core.validators import control_character_errors, validate_phone
 from gridwork.registry.models import Building, Person
 
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud on the phone
@@ -136,6 +136,16 @@ def report_case(
         errors["location"] = [_("Give a point, a building or a person.")]
     if building is not None and lon_f is None:
         lon_f, lat_f = building.lon, building.lat
+    for name, messages in control_character_errors(
+        {
+            "title": title,
+            "address": address,
+            "reporter_name": reporter_name,
+            "reporter_phone": reporter_phone,
+        },
+        {"description": description, "note": note},
+    ).items():
+        errors.setdefault(name, []).extend(messages)
 
     staff = bool(grid_code) and (is_system(actor) or can(actor, CASES_REPORT, grid_code))
     if grid_code and not staff:

@@ -35,6 +35,7 @@ from gridwork.cases.services.timeline import (
 from gridwork.core import audit
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
+from gridwork.core.validators import control_character_errors
 
 ACTION_PARAMS: dict[str, frozenset[str]] = {
     Action.ACCEPT: frozenset({"track", "category"}),
@@ -139,6 +140,7 @@ def act(
         raise ValidationError({"action": [_("Unknown action.")]})
     errors: dict[str, list[str]] = {}
     lon_f, lat_f = check_point(lon, lat, errors)
+    errors.update(control_character_errors({}, {"note": note}))
     if errors:
         raise ValidationError(errors)
     checked = check_photos(photos)

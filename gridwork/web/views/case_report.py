@@ -20,6 +20,7 @@ from gridwork.cases.models import (
     Source,
     Track,
 )
+from gridwork.core.bounds import parse_id
 from gridwork.registry.models import Building
 from gridwork.web.views.case_forms import (
     STAFF_SOURCES,
@@ -101,9 +102,9 @@ def case_duplicates(request: HttpRequest) -> HttpResponse:
         Category.objects.active().leaves().filter(code=(request.GET.get("category") or "")[:20]).first()
     )
     lon, lat = parse_point(request.GET)
-    building_id = (request.GET.get("building") or "").strip()
-    if lon is None and building_id.isdigit():
-        building = Building.objects.visible_to(user).filter(pk=int(building_id)).only("lon", "lat").first()
+    building_id = parse_id(request.GET.get("building"))
+    if lon is None and building_id is not None:
+        building = Building.objects.visible_to(user).filter(pk=building_id).only("lon", "lat").first()
         if building is not None and building.lon is not None:
             lon, lat = str(building.lon), str(building.lat)
     try:
