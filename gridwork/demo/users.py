@@ -81,8 +81,6 @@ def create_users(plan: DistrictPlan, rng: random.Random) -> tuple[dict[str, int]
             "phone": vocab.mobile(rng),
             "password": hashed,
             "is_active": True,
-            "failed_logins": 0,
-            "locked_until": None,
         }
         user = existing.pop(demo.username, None)
         if user is None:
@@ -98,7 +96,7 @@ def create_users(plan: DistrictPlan, rng: random.Random) -> tuple[dict[str, int]
     if changed:
         User.objects.bulk_update(
             changed,
-            ["display_name", "phone", "password", "is_active", "failed_logins", "locked_until"],
+            ["display_name", "phone", "password", "is_active"],
             batch_size=500,
         )
     # Demo users of a larger earlier build have no grid now: they stay, switched off.

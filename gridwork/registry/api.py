@@ -18,7 +18,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from gridwork.accounts.access import REGISTER_VIEW, has_capability
-from gridwork.accounts.permissions import require
+from gridwork.accounts.permissions import require, require_second_factor
 from gridwork.areas.models import Area
 from gridwork.core.routers import CappedLimitOffset, get_or_404
 from gridwork.registry import services
@@ -231,6 +231,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
     summary="The full ID number, phone and all tags, for a stated reason (audited)",
 )
 def reveal_person(request: HttpRequest, person_id: int, payload: RevealIn) -> Any:
+    require_second_factor(request.user)
     return services.reveal_person(request.user, person_id, payload.reason)
 
 
