@@ -110,14 +110,15 @@ def test_api_reveals_and_exports_need_a_verified_session(district: District, set
     person = district.people[GRID_A1].pk
     reveal = f"{API}/persons/{person}/reveal"
     export = f"{API}/exports/persons?area={GRID_A1}&format=csv"
+    reason = {"reason": "核对户籍信息"}
     unverified = district.client("worker_a1", verified=False)
-    assert unverified.post(reveal, {"reason": "核对户籍信息"}, content_type="application/json").status_code == 403
+    assert unverified.post(reveal, reason, content_type="application/json").status_code == 403
     assert unverified.get(export).status_code == 403
     verified = district.client("worker_a1")
-    assert verified.post(reveal, {"reason": "核对户籍信息"}, content_type="application/json").status_code == 200
+    assert verified.post(reveal, reason, content_type="application/json").status_code == 200
     assert verified.get(export).status_code == 200
     settings.OTP_REQUIRED = False  # switched off: a reveal needs only the permission and a reason
-    assert unverified.post(reveal, {"reason": "核对户籍信息"}, content_type="application/json").status_code == 200
+    assert unverified.post(reveal, reason, content_type="application/json").status_code == 200
 
 
 def test_roles_that_never_reveal_or_export_are_not_asked(district: District) -> None:
@@ -125,3 +126,12 @@ def test_roles_that_never_reveal_or_export_are_not_asked(district: District) -> 
     client = district.client("member_a1", verified=False)
     assert client.get(_reveal_url(district)[0]).status_code == 200
     assert not TOTPDevice.objects.exists()
+
+
+def test_the_back_office_login_does_not_skip_the_code(district: District) -> None:
+    TOTPDevice.objects.create(user=district.users["centre_a"], name="phone", confirmed=True)
+    client = Client()
+    response = client.post(
+        reverse("admin:login"), {"username": "centre_a", "password": PASSWORD, "next": "/admin/"}
+    )
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
