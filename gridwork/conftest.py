@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gridwork.accounts import services as accounts
 from gridwork.accounts.models import Role
@@ -65,12 +67,28 @@ class District:
     objects: dict[str, FacilityObject] = field(default_factory=dict)
     users: dict[str, Any] = field(default_factory=dict)
 
-    def client(self, who: str | None) -> Client:
-        """A logged-in test client for a user key of `users`, or an anonymous one for None."""
+    def client(self, who: str | None, *, verified: bool = True) -> Client:
+        """A logged-in test client for a user key of `users`, or an anonymous one for None.
+
+        `verified`: the session has verified a second-factor code, as reveals and exports need.
+        """
         client = Client()
         if who is not None:
             client.force_login(self.users[who])
+            if verified:
+                verify_second_factor(client, self.users[who])
         return client
+
+
+def verify_second_factor(client: Client, user: Any) -> None:
+    """Give the user an authenticator (if it has none) and mark the client's session as having
+    verified a code from it, as the code page does."""
+    device = TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 GRID_ORIGINS = {

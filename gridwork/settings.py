@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The TOTP second factor (gridwork/accounts/otp.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_htmx",
     "csp",
     "django_tasks",
@@ -66,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "gridwork.core.http_security.NoStoreMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "gridwork.accounts.middleware.SessionRenewalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -127,13 +131,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Login security: lockout after repeated failures, idle timeout.
+# Login security (gridwork/accounts/lockout.py): failures are counted per account and address, per
+# account from addresses it never signed in from, and per address; past each limit the attempts
+# are refused for a time that doubles with each further failure, up to LOGIN_LOCKOUT_MINUTES.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+LOGIN_ACCOUNT_MAX_FAILURES = env_int("LOGIN_ACCOUNT_MAX_FAILURES", 10)
+LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 30)
+LOGIN_DELAY_SECONDS = env_int("LOGIN_DELAY_SECONDS", 30)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+# Argon2 first: new passwords and every login with an older (PBKDF2) hash store an Argon2 hash.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+# A session ends this many hours after its login whatever the activity (gridwork.accounts.middleware).
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
 # The idle timeout is renewed at most once a minute by gridwork.accounts.middleware, not by a
 # session write on every request.
 SESSION_SAVE_EVERY_REQUEST = False
+# A reveal or an export needs a TOTP code verified in the session (gridwork/accounts/otp.py).
+OTP_REQUIRED = env_bool("OTP_REQUIRED", True)
+OTP_VERIFY_URL = "web:otp_verify"
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Gridwork")
+# API tokens: days until a new token expires, and minutes between two audit entries of its use.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+API_TOKEN_AUDIT_MINUTES = env_int("API_TOKEN_AUDIT_MINUTES", 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", DEPLOY)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -64,6 +64,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 
 _CACHE_ATTR = "_gridwork_assignments"
 _SCOPES_ATTR = "_gridwork_scopes"
+# Set on the user object of a request made with an API token: the one assignment the token acts
+# with (None: no role at all). Kept apart from the cache, so forgetting the cache keeps the limit.
+_TOKEN_ATTR = "_gridwork_token_assignment"  # noqa: S105 - an attribute name, not a secret
+
+
+def act_with_assignment_only(user: Any, assignment_id: int | None) -> None:
+    """Limit this user object to one of its role assignments (or none): an API token's scope."""
+    setattr(user, _TOKEN_ATTR, assignment_id)
+    forget_assignments(user)
 
 
 def active_assignments(user: Any) -> list[RoleAssignment]:
@@ -72,7 +81,10 @@ def active_assignments(user: Any) -> list[RoleAssignment]:
         return []
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
-        cached = list(RoleAssignment.objects.active().filter(user_id=user.pk).select_related("area"))
+        query = RoleAssignment.objects.active().filter(user_id=user.pk).select_related("area")
+        if hasattr(user, _TOKEN_ATTR):
+            query = query.filter(pk=getattr(user, _TOKEN_ATTR))  # pk=None matches nothing
+        cached = list(query)
         setattr(user, _CACHE_ATTR, cached)
     return cached
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +17,7 @@ from gridwork.accounts import (
 )
 from gridwork.accounts.access import ACCOUNTS_MANAGE, can, has_capability, scope_codes
 from gridwork.accounts.admin_site import site
-from gridwork.accounts.models import RoleAssignment, User
+from gridwork.accounts.models import ApiToken, RoleAssignment, User
 from gridwork.core.admin_base import ServiceForm, ServiceModelAdmin
 from gridwork.core.scoping import prefix_q
 
@@ -37,7 +37,12 @@ class UserChangeForm(ServiceForm):
     unlock = forms.BooleanField(
         label=_("lift the login lockout"),
         required=False,
-        help_text=_("Clears the failed logins so the user can sign in again at once."),
+        help_text=_("Clears the failed logins counted for this account, from every address."),
+    )
+    reset_second_factor = forms.BooleanField(
+        label=_("remove the authenticator"),
+        required=False,
+        help_text=_("For a lost phone: the user enrols a new authenticator at the next reveal or export."),
     )
 
 
@@ -53,7 +58,7 @@ class ManagerAdmin(ServiceModelAdmin):
 
 @admin.register(User, site=site)
 class UserAdmin(ManagerAdmin):
-    list_display = ("username", "display_name", "is_active", "role_list", "locked_until")
+    list_display = ("username", "display_name", "is_active", "role_list")
     list_filter = ("is_active",)
     search_fields = ("username", "display_name")
     ordering = ("username",)
@@ -84,17 +89,16 @@ class UserAdmin(ManagerAdmin):
             "phone",
             "is_active",
             "unlock",
+            "reset_second_factor",
             "role_list",
             "last_login",
             "date_joined",
-            "failed_logins",
-            "locked_until",
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is None:
             return []
-        return ["username", "role_list", "last_login", "date_joined", "failed_logins", "locked_until"]
+        return ["username", "role_list", "last_login", "date_joined"]
 
     def save_through_service(self, request: HttpRequest, form: ServiceForm) -> models.Model:
         data = form.cleaned_data
@@ -107,6 +111,8 @@ class UserAdmin(ManagerAdmin):
                 phone=data.get("phone", ""),
                 email=data.get("email", ""),
             )
+        if data.get("reset_second_factor"):
+            services.remove_totp_devices(request.user, form.instance)
         return services.update_user(
             request.user,
             form.instance,
@@ -167,3 +173,52 @@ class RoleAssignmentAdmin(ManagerAdmin):
 
     def delete_through_service(self, request: HttpRequest, obj: models.Model) -> None:
         services.revoke_role(request.user, obj.pk)
+
+
+@admin.register(ApiToken, site=site)
+class ApiTokenAdmin(ManagerAdmin):
+    """The tokens of the accounts one manages: read, and revoked (one action, through the service)."""
+
+    list_display = (
+        "name",
+        "prefix",
+        "user",
+        "assignment",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked",
+    )
+    list_select_related = ("user", "assignment")
+    list_filter = ("revoked",)
+    search_fields = ("name", "prefix", "user__username")
+    fields = (
+        "name",
+        "prefix",
+        "user",
+        "assignment",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked",
+        "revoked_at",
+    )
+    readonly_fields = fields
+    actions = ["revoke_selected"]
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        return services.tokens_revocable_by(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a token is issued by its own user (`gridwork token`), never for someone else
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke_selected(self, request: HttpRequest, queryset: models.QuerySet) -> None:
+        for token in queryset:
+            services.revoke_token(request.user, token.pk)
+        self.message_user(
+            request, _("Revoked %(count)d tokens.") % {"count": len(queryset)}, messages.SUCCESS
+        )

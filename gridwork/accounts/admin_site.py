@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridwork.accounts.access import roles_of
 from gridwork.accounts.models import Role
+from gridwork.accounts.otp import has_device
 
 # Field workers and department handlers use the pages and the phone app, not the back office.
 BACK_OFFICE_ROLES = frozenset(
@@ -42,6 +43,10 @@ class BackOfficeLoginForm(AdminAuthenticationForm):
             "Enter the username and password of an account with a back-office role. "
             "Both fields may be case-sensitive."
         ),
+        "needs_code": _(
+            "This account signs in with a code from its authenticator: use the login page of Gridwork, "
+            "then open the back office."
+        ),
     }
 
     def confirm_login_allowed(self, user: Any) -> None:
@@ -53,6 +58,9 @@ class BackOfficeLoginForm(AdminAuthenticationForm):
                 code="invalid_login",
                 params={"username": self.username_field.verbose_name},
             )
+        if has_device(user):
+            # This form asks no code; the pages' login does, and brings the user back here.
+            raise ValidationError(self.error_messages["needs_code"], code="needs_code")
 
 
 def _no_view_on_site(request: HttpRequest, content_type_id: int, object_id: str) -> Any:

@@ -7,11 +7,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from gridwork.accounts.access import has_capability
+from gridwork.accounts.otp import second_factor_missing
 from gridwork.core.errors import NotFound
 
 View = Callable[..., HttpResponse]
@@ -67,3 +71,35 @@ def requires(capability: str) -> Callable[[View], View]:
         return _mark(wrapper, f"requires:{capability}")
 
     return decorator
+
+
+def _come_back_to(request: HttpRequest) -> str:
+    """Where the user returns after the code: this page, or for a form sent here the page it was on."""
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()):
+        return referer
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def second_factor_verified(view: View) -> View:
+    """Reveals and exports: roles that may do them must have verified a TOTP code in this session;
+    without one the user is sent to enter it (or to enrol an authenticator first) and comes back.
+    Put it inside `requires`, so a visitor is sent to log in first."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if second_factor_missing(request.user):
+            query = QueryDict(mutable=True)
+            query["next"] = _come_back_to(request)
+            target = f"{resolve_url(settings.OTP_VERIFY_URL)}?{query.urlencode()}"
+            if getattr(request, "htmx", False):
+                # htmx would swap the verify page into the form; have the browser go there instead.
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            return HttpResponseRedirect(target)
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -24,8 +24,6 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    failed_logins = models.PositiveSmallIntegerField(_("failed logins in a row"), default=0)
-    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
     # Bumped by every change to the user's roles: a session's cached roles with an older number are
     # read again, so a grant or revoke takes effect at the next request (see accounts.access).
     roles_version = models.PositiveIntegerField(_("roles version"), default=0, editable=False)
@@ -38,9 +36,6 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
-
-    def is_locked(self, now: dt.datetime | None = None) -> bool:
-        return bool(self.locked_until and self.locked_until > (now or timezone.now()))
 
 
 class RoleAssignmentQuerySet(models.QuerySet):
@@ -80,16 +75,30 @@ class RoleAssignment(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for an app; only its SHA-256 is stored."""
+    """A bearer token for an app; only its SHA-256 is stored.
+
+    A token acts with one of its user's role assignments only (that role at that area): a phone
+    app of a grid worker who is also a street's staff reads the grid, not the street.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    assignment = models.ForeignKey(
+        RoleAssignment,
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("role it acts with"),
+    )
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=8, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    # When the last audit entry of its use was written: one at most every API_TOKEN_AUDIT_MINUTES.
+    use_logged_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked = models.BooleanField(_("revoked"), default=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -97,6 +106,35 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted under one key: an account at an address, an account, or an address.
+
+    The key is an HMAC of the username and/or address, so the table lists neither. A pair row
+    that has seen a successful login marks the address as one the account is known to use.
+    """
+
+    class Kind(models.TextChoices):
+        PAIR = "pair", _("account at an address")
+        ACCOUNT = "account", _("account from new addresses")
+        ADDRESS = "address", _("address")
+
+    key = models.CharField(max_length=64, unique=True)
+    # The HMAC of the username alone (pair and account rows), so an administrator can lift them.
+    account = models.CharField(max_length=64, blank=True, db_index=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    failures = models.PositiveIntegerField(default=0)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    blocked_until = models.DateTimeField(null=True, blank=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("login throttle")
+        verbose_name_plural = _("login throttles")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key[:8]}…"
 
 
 # Break the glass (issue 12, audit part): its model lives in its own module.

@@ -23,6 +23,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status as HttpStatus
 
 from gridwork.accounts.access import CASES_VIEW, department_scopes, scope_codes
+from gridwork.accounts.permissions import require_second_factor
 from gridwork.cases import calendar, queues, services
 from gridwork.cases.api_schemas import (
     CaseActionIn,
@@ -182,6 +183,7 @@ def act(
     summary="A case's free text as written, for a stated reason (audited)",
 )
 def reveal_case(request: HttpRequest, case_id: RecordId, payload: CaseRevealIn) -> Any:
+    require_second_factor(request.user)
     case = services.reveal_case(request.user, case_id, payload.reason)
     notes = [
         {"event_id": pk, "note": note} for pk, note in case.events.exclude(note="").values_list("pk", "note")

@@ -48,6 +48,9 @@ class AuditEvent(AppendOnlyModel):
         ROLE_GRANT = "role_grant", _("role granted")
         ROLE_REVOKE = "role_revoke", _("role revoked")
         TOKEN = "token", _("API token issued")
+        TOKEN_USE = "token_use", _("API token used")
+        TOKEN_REVOKE = "token_revoke", _("API token revoked")
+        OTP_DEVICE = "otp_device", _("second factor enrolled")
         DEMO = "demo", _("demo district built")
         # Audit part of issue 12: reads of personal records, break the glass, retention.
         READ = "read", _("record opened")

@@ -8,6 +8,7 @@ audit log refers to them.
 
 from __future__ import annotations
 
+import base64
 import functools
 import random
 import re
@@ -16,13 +17,19 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db.models import Max
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from gridwork.accounts.access import CAPABILITIES, REGISTER_EXPORT, REGISTER_REVEAL
 from gridwork.accounts.models import Role, RoleAssignment, User
 from gridwork.accounts.roles_version import bump_roles_version
 from gridwork.demo import vocab
 from gridwork.demo.layout import DistrictPlan
 
 DEMO_PASSWORD = "Gridwork-Demo-2025"  # noqa: S105 - published on purpose: it opens the synthetic demo only
+# The demo users whose roles may reveal or export share one authenticator secret, published like
+# the password (synthetic demo only): add it to any TOTP app to sign in as them after `make run`.
+DEMO_TOTP_SECRET = "GRIDWORKDEMOTOTPSECRETKEYTWOFIVE"  # noqa: S105 - base32, published on purpose
+DEMO_TOTP_ROLES = CAPABILITIES[REGISTER_REVEAL] | CAPABILITIES[REGISTER_EXPORT]
 PREFIX = "demo_"
 WORKER_PREFIX = "demo_gw"
 
@@ -81,8 +88,6 @@ def create_users(plan: DistrictPlan, rng: random.Random) -> tuple[dict[str, int]
             "phone": vocab.mobile(rng),
             "password": hashed,
             "is_active": True,
-            "failed_logins": 0,
-            "locked_until": None,
         }
         user = existing.pop(demo.username, None)
         if user is None:
@@ -98,7 +103,7 @@ def create_users(plan: DistrictPlan, rng: random.Random) -> tuple[dict[str, int]
     if changed:
         User.objects.bulk_update(
             changed,
-            ["display_name", "phone", "password", "is_active", "failed_logins", "locked_until"],
+            ["display_name", "phone", "password", "is_active"],
             batch_size=500,
         )
     # Demo users of a larger earlier build have no grid now: they stay, switched off.
@@ -115,7 +120,18 @@ def create_users(plan: DistrictPlan, rng: random.Random) -> tuple[dict[str, int]
         batch_size=500,
     )
     bump_roles_version(ids.values())  # bulk_create sends no signals: outdate the roles sessions keep
+    _give_authenticators([ids[d.username] for d in wanted if d.role in DEMO_TOTP_ROLES])
     return {d.area: ids[d.username] for d in wanted if d.role == Role.GRID_WORKER}, len(wanted)
+
+
+def _give_authenticators(user_ids: list[int]) -> None:
+    """One confirmed TOTP device with the published demo secret for each of these demo users."""
+    TOTPDevice.objects.filter(user__username__startswith=PREFIX).delete()
+    key = base64.b32decode(DEMO_TOTP_SECRET).hex()
+    TOTPDevice.objects.bulk_create(
+        [TOTPDevice(user_id=pk, name="demo authenticator", key=key, confirmed=True) for pk in user_ids],
+        batch_size=500,
+    )
 
 
 def _order(username: str) -> tuple[int, int, str]:

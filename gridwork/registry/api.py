@@ -18,7 +18,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from gridwork.accounts.access import REGISTER_VIEW, has_capability
-from gridwork.accounts.permissions import require
+from gridwork.accounts.permissions import require, require_second_factor
 from gridwork.areas.models import Area
 from gridwork.core.bounds import MAX_ID, RecordId
 from gridwork.core.routers import CappedLimitOffset, get_or_404
@@ -247,6 +247,7 @@ def update_person(request: HttpRequest, person_id: RecordId, payload: PersonPatc
     summary="The full ID number, phone and all tags, for a stated reason (audited)",
 )
 def reveal_person(request: HttpRequest, person_id: RecordId, payload: RevealIn) -> Any:
+    require_second_factor(request.user)
     return services.reveal_person(request.user, person_id, payload.reason)
 
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 from pydantic import Field
 
+from gridwork.accounts.permissions import require_second_factor
 from gridwork.core.bounds import InputSchema
 from gridwork.transfer.exports import Filters, http_response, start_export
 
@@ -39,12 +40,14 @@ def export_masked(
     tag: str = GROUP,
     status: str = STATUS,
 ) -> Any:
+    require_second_factor(request.user)
     export = start_export(request.user, kind, area, format, filters=Filters(q.strip(), tag, status))
     return http_response(export)
 
 
 @router.post("/exports/{kind}", summary="Export a register list unmasked, for a stated reason (audited)")
 def export_revealed(request: HttpRequest, kind: str, payload: RevealExportIn) -> Any:
+    require_second_factor(request.user)
     export = start_export(
         request.user,
         kind,

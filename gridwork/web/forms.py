@@ -1,36 +1,22 @@
-"""Forms of the pages: login with a clear lockout message, and the reason for a reveal."""
+"""Forms of the pages: login with one answer for every failure, and the reason for a reveal."""
 
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
 class LoginForm(AuthenticationForm):
+    # One answer for every failure (unknown username, wrong password, attempts refused for a
+    # while): telling them apart would tell an attacker which usernames exist.
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": _("Wrong username or password. Note that both are case-sensitive."),
-        "locked": _(
-            "This account is locked after too many failed logins. Try again in %(minutes)s minutes, "
-            "or ask your system administrator."
+        "invalid_login": _(
+            "Signing in did not work: the username or password is wrong, or there were too many "
+            "attempts. Check both (they are case-sensitive) and try again in a few minutes."
         ),
     }
-
-    def get_invalid_login_error(self) -> ValidationError:
-        # The lockout backend answers a locked account like a wrong password; tell the user why.
-        username = self.cleaned_data.get("username")
-        user = get_user_model().objects.filter(username=username).only("locked_until").first()
-        if user is not None and user.is_locked():
-            return ValidationError(
-                self.error_messages["locked"],
-                code="locked",
-                params={"minutes": settings.LOGIN_LOCKOUT_MINUTES},
-            )
-        return super().get_invalid_login_error()
 
 
 class RevealForm(forms.Form):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from gridwork.accounts.models import Role, RoleAssignment, User
+from gridwork.accounts.models import LoginThrottle, Role, RoleAssignment, User
+from gridwork.accounts.tests.login_helpers import fail_logins, refused
 from gridwork.areas import services as areas
 from gridwork.conftest import GRID_A1, PASSWORD, District
 from gridwork.core.models import AuditEvent
@@ -72,11 +72,11 @@ def test_create_user_through_the_service(district: District) -> None:
     ).exists()
 
 
-def test_change_user_switches_off_and_unlocks(district: District) -> None:
+def test_change_user_switches_off_and_unlocks(district: District, settings: Any) -> None:
     worker = district.users["worker_a1"]
-    User.objects.filter(pk=worker.pk).update(
-        failed_logins=1, locked_until=timezone.now() + dt.timedelta(hours=1)
-    )
+    settings.LOGIN_MAX_FAILURES = 1
+    fail_logins("worker_a1", 1)
+    assert refused("worker_a1")
     change = reverse("admin:accounts_user_change", args=[worker.pk])
     response = district.client("admin").post(
         change,
@@ -90,7 +90,8 @@ def test_change_user_switches_off_and_unlocks(district: District) -> None:
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     worker.refresh_from_db()
-    assert (worker.is_active, worker.locked_until, worker.display_name) == (False, None, "网格员")
+    assert (worker.is_active, worker.display_name) == (False, "网格员")
+    assert not LoginThrottle.objects.filter(blocked_until__isnull=False).exists()
     assert AuditEvent.objects.filter(
         action="update", object_type="accounts.user", object_id=str(worker.pk)
     ).exists()

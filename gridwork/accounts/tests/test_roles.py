@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +22,7 @@ from gridwork.accounts.access import (
     scope_codes,
 )
 from gridwork.accounts.models import Role, RoleAssignment, User
+from gridwork.accounts.tests.login_helpers import fail_logins, refused
 from gridwork.areas import services as areas
 from gridwork.conftest import COMMUNITY_A, GRID_A1, GRID_A2, GRID_B1, PASSWORD, STREET_A, District
 from gridwork.core.errors import NotFound
@@ -162,18 +164,18 @@ def test_create_user_is_for_the_sysadmin(district: District) -> None:
     ).exists()
 
 
-def test_update_user_unlocks_and_switches_off(district: District) -> None:
+def test_update_user_unlocks_and_switches_off(district: District, settings: Any) -> None:
     worker = district.users["worker_a1"]
-    User.objects.filter(pk=worker.pk).update(
-        failed_logins=2, locked_until=timezone.now() + dt.timedelta(hours=1)
-    )
+    settings.LOGIN_MAX_FAILURES = 2
+    fail_logins("worker_a1", 2)
+    assert refused("worker_a1")
     with pytest.raises(PermissionDenied):
         services.update_user(district.users["centre_a"], worker, unlock=True)
     services.update_user(district.users["admin"], worker, unlock=True, display_name="王网格员")
     worker.refresh_from_db()
-    assert (worker.failed_logins, worker.locked_until, worker.display_name) == (0, None, "王网格员")
+    assert worker.display_name == "王网格员" and not refused("worker_a1")
     event = AuditEvent.objects.get(action="update", object_type="accounts.user", object_id=str(worker.pk))
-    assert event.detail == {"fields": ["display_name", "failed_logins", "locked_until"]}
+    assert event.detail == {"fields": ["display_name", "login_throttle"]}
     services.update_user(district.users["admin"], worker, is_active=False)
     worker.refresh_from_db()
     assert not worker.is_active

@@ -7,7 +7,7 @@ from typing import Any
 from django.test import Client
 
 from gridwork.accounts.services import issue_token
-from gridwork.conftest import District
+from gridwork.conftest import District, verify_second_factor
 from gridwork.core.system import SYSTEM
 
 API = "/api/v1"
@@ -22,4 +22,5 @@ def session_client(district: District, who: str | None, **headers: str) -> Clien
     client = Client(headers=headers)
     if who is not None:
         client.force_login(district.users[who])
+        verify_second_factor(client, district.users[who])  # as reveals and exports need
     return client

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.test import Client
 from django.utils import timezone
@@ -10,7 +11,7 @@ from django.utils import timezone
 from gridwork.accounts.models import ApiToken
 from gridwork.accounts.services import issue_token
 from gridwork.api.tests.conftest import API, session_client, token_client
-from gridwork.conftest import GRID_A1, District
+from gridwork.conftest import GRID_A1, District, verify_second_factor
 from gridwork.core.system import SYSTEM
 
 
@@ -78,6 +79,7 @@ def test_session_auth_works(district: District) -> None:
 def _csrf_client(district: District, who: str) -> Client:
     client = Client(enforce_csrf_checks=True)
     client.force_login(district.users[who])
+    verify_second_factor(client, district.users[who])
     return client
 
 
@@ -106,7 +108,8 @@ def test_session_post_with_csrf_token_is_accepted(district: District) -> None:
     assert response.status_code == 200
 
 
-def test_token_post_needs_no_csrf(district: District) -> None:
+def test_token_post_needs_no_csrf(district: District, settings: Any) -> None:
+    settings.OTP_REQUIRED = False  # a token never verified a second factor (test_second_factor.py)
     person = district.people[GRID_A1]
     raw = issue_token(SYSTEM, district.users["worker_a1"], "app")
     client = Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {raw}"})

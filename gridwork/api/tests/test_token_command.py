@@ -33,9 +33,10 @@ def test_token_command_prints_a_working_token(district: District, client: object
     assert response.json()["username"] == "worker_a1"
 
 
-def test_token_without_expiry(district: District) -> None:
-    raw = _issue("worker_a1", "kiosk", "--days", "0")
-    assert ApiToken.objects.get(prefix=raw[3:11]).expires_at is None
+def test_token_without_expiry_is_refused(district: District) -> None:
+    with pytest.raises(CommandError):
+        _issue("worker_a1", "kiosk", "--days", "0")
+    assert not ApiToken.objects.exists()
 
 
 def test_token_for_an_unknown_user_fails(db: None) -> None:

@@ -122,7 +122,7 @@ def test_index_shows_each_role_its_own_models(district: District) -> None:
             for m in app["models"]
         }
 
-    assert models_on_index("admin") == {"accounts.User", "accounts.RoleAssignment"}
+    assert models_on_index("admin") == {"accounts.User", "accounts.RoleAssignment", "accounts.ApiToken"}
     assert models_on_index("auditor") == {"core.AuditEvent", "core.RecordHistory"}
     centre = models_on_index("centre_a")
     assert "registry.Person" in centre and "areas.Area" in centre

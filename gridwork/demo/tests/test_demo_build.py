@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import re
@@ -12,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import models
 from django.test import Client
+from django_otp.oath import totp
 from shapely.geometry import Point, shape
 
 from gridwork.accounts.models import Role, RoleAssignment, User
@@ -21,7 +23,7 @@ from gridwork.core.models import AuditEvent, RecordHistory
 from gridwork.core.validators import parse_resident_id, validate_credit_code
 from gridwork.demo.builder import build_demo, wipe_demo
 from gridwork.demo.layout import targets
-from gridwork.demo.users import DEMO_PASSWORD
+from gridwork.demo.users import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from gridwork.registry import choices as c
 from gridwork.registry.models import (
     Building,
@@ -254,10 +256,24 @@ def test_demo_logins_prints_the_table(built: dict[str, int]) -> None:
     for username in ("demo_admin", "demo_auditor", "demo_district", "demo_street", "demo_centre", "demo_gw1"):
         assert username in text
     assert DEMO_PASSWORD in text
+    assert DEMO_TOTP_SECRET in text
     assert "more grid workers" in text
     out = io.StringIO()
     call_command("demo_logins", all=True, stdout=out)
     assert f"demo_gw{built['grids']} " in out.getvalue()
+
+
+def test_demo_users_who_may_reveal_sign_in_with_the_published_secret(built: dict[str, int]) -> None:
+    client = Client()
+    response = client.post("/login/", {"username": "demo_street", "password": DEMO_PASSWORD, "next": "/"})
+    assert response.status_code == 302 and response.url.startswith("/login/code/")
+    code = f"{totp(base64.b32decode(DEMO_TOTP_SECRET)):06d}"
+    assert client.post("/login/code/", {"code": code, "next": "/"}).status_code == 302
+    assert client.get("/").wsgi_request.user.is_verified()
+    # Roles that neither reveal nor export sign in with the password alone.
+    member = Client()
+    assert member.post("/login/", {"username": "demo_member", "password": DEMO_PASSWORD}).status_code == 302
+    assert member.get("/").wsgi_request.user.username == "demo_member"
 
 
 @pytest.mark.django_db

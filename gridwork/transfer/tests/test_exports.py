@@ -11,7 +11,7 @@ import pytest
 from django.http import HttpResponse
 from openpyxl import load_workbook
 
-from gridwork.api.tests.conftest import API, session_client, token_client
+from gridwork.api.tests.conftest import API, session_client
 from gridwork.conftest import COMMUNITY_A, GRID_A1, GRID_A2, GRID_B1, STREET_A, District
 from gridwork.core.models import AuditEvent
 from gridwork.core.system import SYSTEM
@@ -229,19 +229,18 @@ def test_xlsx_keeps_id_numbers_as_text(district: District) -> None:
 def test_api_export_ladder(district: District) -> None:
     url = f"{API}/exports/persons?area={GRID_A1}&format=csv"
     assert session_client(district, None).get(url).status_code == 401
-    assert token_client(district.users["nobody"]).get(url).status_code == 403
-    assert token_client(district.users["worker_b1"]).get(url).status_code == 404
+    assert session_client(district, "nobody").get(url).status_code == 403
+    assert session_client(district, "worker_b1").get(url).status_code == 404
     assert (
-        token_client(district.users["worker_a1"]).get(f"{API}/exports/secrets?area={GRID_A1}").status_code
-        == 404
+        session_client(district, "worker_a1").get(f"{API}/exports/secrets?area={GRID_A1}").status_code == 404
     )
-    for client in (token_client(district.users["worker_a1"]), session_client(district, "street_a")):
+    for client in (session_client(district, "worker_a1"), session_client(district, "street_a")):
         rows = csv_rows(body(client.get(url)))
         assert column(rows, "姓名") == [district.people[GRID_A1].name]
         assert column(rows, "证件号码") == [district.people[GRID_A1].id_number_masked]
     other = csv_rows(
         body(
-            token_client(district.users["worker_b1"]).get(
+            session_client(district, "worker_b1").get(
                 f"{API}/exports/organizations?area={GRID_B1}&format=csv"
             )
         )
@@ -252,8 +251,8 @@ def test_api_export_ladder(district: District) -> None:
 def test_api_unmasked_export_needs_reveal_and_reason(district: District) -> None:
     url = f"{API}/exports/persons"
     payload = {"area": GRID_A1, "format": "csv", "reason": "户籍核对"}
-    worker = token_client(district.users["worker_a1"])
-    member = token_client(district.users["member_a1"])
+    worker = session_client(district, "worker_a1")
+    member = session_client(district, "member_a1")
     assert member.post(url, payload, content_type="application/json").status_code == 403
     assert worker.post(url, {**payload, "reason": "x"}, content_type="application/json").status_code == 422
     rows = csv_rows(body(worker.post(url, payload, content_type="application/json")))

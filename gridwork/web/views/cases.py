@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gridwork.accounts.access import CASES_REPORT
 from gridwork.accounts.access import has_capability as _has_capability
-from gridwork.accounts.decorators import signed_in
+from gridwork.accounts.decorators import second_factor_verified, signed_in
 from gridwork.accounts.models import Role
 from gridwork.cases import calendar, machine, queues, services
 from gridwork.cases.access import may_use_cases
@@ -264,6 +264,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @case_staff
+@second_factor_verified
 @require_POST
 def case_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """The case's text as written, for this one answer (audited); a reload masks it again."""

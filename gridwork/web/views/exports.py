@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gridwork.accounts.access import REGISTER_EXPORT
-from gridwork.accounts.decorators import requires
+from gridwork.accounts.decorators import requires, second_factor_verified
 from gridwork.transfer.exports import Filters, http_response, start_export
 
 FILTER_MAX = 50
@@ -22,6 +22,7 @@ def _filters(request: HttpRequest) -> Filters:
 
 
 @requires(REGISTER_EXPORT)
+@second_factor_verified
 @require_http_methods(["GET", "POST"])
 def export_list(request: HttpRequest, code: str, kind: str) -> HttpResponse:
     fmt = (request.POST.get("format") or request.GET.get("format") or "xlsx").lower()

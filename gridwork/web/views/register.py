@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from gridwork.accounts.access import REGISTER_REVEAL, REGISTER_VIEW, can
-from gridwork.accounts.decorators import requires
+from gridwork.accounts.decorators import requires, second_factor_verified
 from gridwork.areas.models import Area
 from gridwork.registry import services as registry
 from gridwork.registry.models import Building, House, Household, Organization, Person
@@ -103,6 +103,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(REGISTER_REVEAL)
+@second_factor_verified
 @require_POST
 def person_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     person = registry.get_visible(Person, request.user, pk)
