@@ -64,8 +64,9 @@ _OVERFLOW_JS = r"""
   for (const el of document.body.querySelectorAll('*')) {
     const r = el.getBoundingClientRect();
     if (r.right > width + 1 && getComputedStyle(el).position !== 'fixed') {
-      wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-                (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : ''));
+      const named = typeof el.className === 'string' && el.className;
+      const classes = named ? '.' + el.className.split(' ').join('.') : '';
+      wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + classes);
     }
   }
   return {scroll, width, wide: wide.slice(0, 5)};
@@ -129,7 +130,8 @@ def axe_violations(page: Page) -> list[str]:
     for violation in results.get("violations", []):
         if violation.get("impact") in SERIOUS_IMPACTS:
             targets = [", ".join(map(str, node.get("target", []))) for node in violation.get("nodes", [])[:3]]
-            found.append(f"axe {violation['impact']} {violation['id']}: {violation['help']} at {'; '.join(targets)}")
+            where = "; ".join(targets)
+            found.append(f"axe {violation['impact']} {violation['id']}: {violation['help']} at {where}")
     return found
 
 

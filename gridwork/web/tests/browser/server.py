@@ -28,8 +28,10 @@ START_TIMEOUT_SECONDS = 60
 
 def artefacts_dir() -> Path:
     """Where screenshots and the server's files go: BROWSER_ARTEFACTS, else <GRIDWORK_VAR_DIR>/browser."""
-    chosen = os.environ.get("BROWSER_ARTEFACTS") or str(Path(os.environ.get("GRIDWORK_VAR_DIR", "var")) / "browser")
-    return Path(chosen).resolve()
+    chosen = os.environ.get("BROWSER_ARTEFACTS")
+    if chosen:
+        return Path(chosen).resolve()
+    return (Path(os.environ.get("GRIDWORK_VAR_DIR", "var")) / "browser").resolve()
 
 
 def free_port() -> int:

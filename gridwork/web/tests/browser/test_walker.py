@@ -86,7 +86,7 @@ def walk(context: BrowserContext, site: LiveSite, role: str | None, lang: str, w
             for href, download in links:
                 frontier.add(href, depth + 1, download=download)
     WALK_LOG.pages += walked
-    assert walked < MAX_PAGES_PER_WALK, f"more than {MAX_PAGES_PER_WALK} kinds of page: {sorted(frontier.seen)}"
+    assert walked < MAX_PAGES_PER_WALK, f"over {MAX_PAGES_PER_WALK} kinds of page: {sorted(frontier.seen)}"
     for local in frontier.files:
         answer = context.request.get(site.url + local, max_redirects=0)
         WALK_LOG.files += 1
