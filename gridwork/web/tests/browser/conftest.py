@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwr
 from gridwork.web.tests.browser.probe import load_axe
 from gridwork.web.tests.browser.server import LiveSite, artefacts_dir, start_site
 
-CHROMIUM = os.environ.get("BROWSER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("BROWSER_CHROMIUM") or "/usr/bin/chromium"
 HERE = Path(__file__).resolve().parent
 WIDTHS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1280, "height": 800}}
 LANGUAGES = {"zh-hans": "zh-CN", "en": "en-US"}
