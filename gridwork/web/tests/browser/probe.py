@@ -33,7 +33,9 @@ _UNTRANSLATED_JS = r"""
   const skipTags = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'CODE', 'KBD', 'SAMP']);
   const isData = (el) => {
     for (let e = el; e && e !== document.documentElement; e = e.parentElement) {
-      if (skipTags.has(e.tagName) || e.getAttribute('translate') === 'no') return true;
+      if (skipTags.has(e.tagName)) return true;
+      const translate = e.getAttribute('translate');  // inherited: the nearest one decides
+      if (translate !== null) return translate === 'no';
       const lang = e.getAttribute('lang');
       if (lang !== null && !lang.toLowerCase().startsWith(pageLang.slice(0, 2))) return true;
     }
