@@ -100,7 +100,8 @@ def test_a_grid_worker_reports_a_case_with_a_photo_and_handles_it_on_the_spot(
     page.select_option("#id_category", category)
     page.fill("#id_title", f"Blocked drain by the gate ({lang}, {width})")
     page.fill("#id_description", "Water stands on the path after the rain.")
-    page.set_input_files("#id_photos", files=[{"name": "drain.png", "mimeType": "image/png", "buffer": PHOTO}])
+    photo = {"name": "drain.png", "mimeType": "image/png", "buffer": PHOTO}
+    page.set_input_files("#id_photos", files=[photo])
     page.select_option("#id_building", index=1)
     page.fill("#id_address", "North gate")
     page.click("#report-form button.primary")

@@ -26,7 +26,8 @@ def phone_page(browser: Browser) -> Iterator[Page]:
 
 def _load(page: Page, html: str) -> None:
     # A real navigation (not set_content), so the init script with axe-core runs as on the site.
-    page.route("http://probe.test/", lambda route: route.fulfill(body=html, content_type="text/html; charset=utf-8"))
+    answer = {"body": html, "content_type": "text/html; charset=utf-8"}
+    page.route("http://probe.test/", lambda route: route.fulfill(**answer))
     page.goto("http://probe.test/")
 
 
@@ -40,7 +41,8 @@ def test_a_clean_page_passes_in_both_languages(phone_page: Page) -> None:
 def test_each_check_finds_its_fault(phone_page: Page) -> None:
     html = """<!doctype html><html lang="zh-hans"><head><title>t</title></head><body><main>
     <h1>人员 Search by name here</h1><input name="q" placeholder="Type the surname here">
-    <div style="width: 600px">宽</div><p style="color: #bbb; background: #fff">浅色文字</p></main></body></html>"""
+    <div style="width: 600px">宽</div><p style="color: #bbb; background: #fff">浅色文字</p>
+    </main></body></html>"""
     _load(phone_page, html)
     problems = check_page(phone_page, lang="zh-hans", phone=True)
     joined = "\n".join(problems)
