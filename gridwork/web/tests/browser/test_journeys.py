@@ -111,7 +111,8 @@ def test_a_grid_worker_reports_a_case_with_a_photo_and_handles_it_on_the_spot(
     _checked(page, watch, lang, width, "case-reported")
 
     resolve = page.locator("form[action$='/act/resolve/']")
-    resolve.locator("xpath=..").locator("summary").click() if not resolve.is_visible() else None
+    if not resolve.is_visible():  # one action's form is open; the others fold under their summary
+        resolve.locator("xpath=..").locator("summary").click()
     resolve.locator("textarea[name=note]").fill("Cleared the drain with the property company.")
     resolve.locator("input[type=file]").set_input_files(
         files=[{"name": "after.png", "mimeType": "image/png", "buffer": PHOTO}]
