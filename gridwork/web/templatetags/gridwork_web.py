@@ -53,3 +53,13 @@ def category_options(groups: list[dict[str, Any]], selected: str = "") -> str:
         else:
             parts.append(f'<optgroup label="{escape(group["label"])}">{"".join(leaves)}</optgroup>')
     return mark_safe("".join(parts))  # noqa: S308 - every value and label in it is escaped above
+
+
+@register.filter
+def data(value: Any) -> str:
+    """A value of the register (a name, an address, a code) marked as data, not interface text:
+    `translate="no"` keeps a browser's translator off it and tells the browser suite's check for
+    untranslated text that it is not to be translated. For an element's text only, never an attribute."""
+    if value is None or value == "":
+        return ""
+    return mark_safe(f'<span translate="no">{escape(value)}</span>')  # noqa: S308 - escaped just before

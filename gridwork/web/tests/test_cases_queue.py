@@ -21,7 +21,7 @@ from gridwork.web.tests.helpers import assert_login_redirect, html
 # Session, user, roles, the total, the page's keys, its rows, the work calendar (the deadline
 # colours), the category tree (the filter), a branch's leaves (when filtered), the inbox badge.
 MAX_QUERIES = 11  # 10, and the verified session's second-factor device (django-otp)
-ROW = re.compile(r'<li class="row-(\w+)">\s*<a href="/cases/\d+/"><strong>([^<]*)</strong>')
+ROW = re.compile(r'<li class="row-(\w+)">\s*<a href="/cases/\d+/"[^>]*><strong>([^<]*)</strong>')
 
 
 def rows(response) -> list[tuple[str, str]]:  # noqa: ANN001
