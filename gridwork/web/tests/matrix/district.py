@@ -18,6 +18,7 @@ from gridwork.accounts import services as accounts
 from gridwork.accounts.access import forget_assignments
 from gridwork.accounts.models import Role
 from gridwork.areas import services as areas
+from gridwork.areas.models import AreaBoundary
 from gridwork.cases import seed
 from gridwork.cases import services as cases
 from gridwork.cases.models import Case, CasePhoto
@@ -35,7 +36,6 @@ from gridwork.conftest import (
     make_id,
     square,
 )
-from gridwork.areas.models import AreaBoundary
 from gridwork.core.models import AuditEvent, RecordHistory
 from gridwork.core.system import SYSTEM
 from gridwork.notify import services as notify
@@ -139,7 +139,12 @@ class MatrixDistrict:
         """What an answer about the grid of `side` shows only to those who may see it."""
         grid = self.grid_of(principal, side)
         case = self.case_of(principal, side)
-        texts = [self.people[grid].name, self.households[grid].number, self.buildings[grid].code, case.tracking_code]
+        texts = [
+            self.people[grid].name,
+            self.households[grid].number,
+            self.buildings[grid].code,
+            case.tracking_code,
+        ]
         if grid in self.base.orgs:
             texts += [self.base.orgs[grid].name, self.base.objects[grid].code]
         return texts
@@ -190,7 +195,9 @@ def _register_other_district(d: MatrixDistrict) -> None:
         Building,
         {"code": f"B{GRID_X1}", "number": "1号楼", "address": "示例路2号", "lon": lon, "lat": lat},
     )
-    house = registry.save_record(SYSTEM, House, {"building": building.pk, "unit": 1, "floor": 1, "room": "101"})
+    house = registry.save_record(
+        SYSTEM, House, {"building": building.pk, "unit": 1, "floor": 1, "room": "101"}
+    )
     household = registry.save_record(SYSTEM, Household, {"number": f"H{GRID_X1}", "house": house.pk})
     person = registry.save_record(
         SYSTEM,
@@ -231,11 +238,23 @@ def _cases(d: MatrixDistrict) -> None:
     for grid, who in reporters.items():
         lon, lat = point(grid)
         d.cases[grid] = cases.report_case(
-            base.users[who], category="E0104", title="乱堆物料", source="patrol", lon=lon, lat=lat, photos=[_photo()]
+            base.users[who],
+            category="E0104",
+            title="乱堆物料",
+            source="patrol",
+            lon=lon,
+            lat=lat,
+            photos=[_photo()],
         )
     lon, lat = point(GRID_A1)
     dispatched = cases.report_case(
-        base.users["worker_a1"], category="E0104", title="占道经营", source="patrol", lon=lon, lat=lat, photos=[_photo()]
+        base.users["worker_a1"],
+        category="E0104",
+        title="占道经营",
+        source="patrol",
+        lon=lon,
+        lat=lat,
+        photos=[_photo()],
     )
     cases.act(base.users["centre_a"], dispatched.pk, "accept")
     cases.act(base.users["centre_a"], dispatched.pk, "dispatch", department=URBAN)

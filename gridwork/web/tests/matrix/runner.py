@@ -61,7 +61,7 @@ def _walk(resolver: URLResolver, namespace: str = "", prefix: str = "") -> Itera
 
 
 def url_pattern_names(urlconf: str | None = None) -> set[str]:
-    """"namespace:name" of every URL pattern but the API's operations (ninja lists those)."""
+    """ "namespace:name" of every URL pattern but the API's operations (ninja lists those)."""
     names = set()
     for name, pattern in _walk(get_resolver(urlconf)):
         if name.startswith("api:") and getattr(pattern.callback, "access_rule", "") == "api_auth":
@@ -82,7 +82,9 @@ def missing_and_stale(table: dict[str, Entry], urlconf: str | None = None) -> tu
     declared = {key.split(" ", 1)[1] for key in table if not key.split(" ", 1)[1].startswith("/")}
     ops = api_keys()
     missing = sorted(names - declared) + sorted(ops - set(table))
-    stale = sorted(declared - names) + sorted(k for k in table if k.split(" ", 1)[1].startswith("/") and k not in ops)
+    stale = sorted(declared - names) + sorted(
+        k for k in table if k.split(" ", 1)[1].startswith("/") and k not in ops
+    )
     return missing, stale
 
 
@@ -206,7 +208,9 @@ class Matrix:
                     problems.extend(self._like_missing(key, entry, principal, response, where))
         return problems
 
-    def _like_missing(self, key: str, entry: Entry, principal: str, out: HttpResponse, where: str) -> list[str]:
+    def _like_missing(
+        self, key: str, entry: Entry, principal: str, out: HttpResponse, where: str
+    ) -> list[str]:
         missing, _unchanged = self.request(key, entry, principal, "missing")
         CHECKED.cases += 1
         if (missing.status_code, _normal(self, key, entry, principal, "missing", missing)) != (
@@ -223,7 +227,9 @@ class Matrix:
         return []
 
 
-def _normal(matrix: Matrix, key: str, entry: Entry, principal: str, side: str, response: HttpResponse) -> bytes:
+def _normal(
+    matrix: Matrix, key: str, entry: Entry, principal: str, side: str, response: HttpResponse
+) -> bytes:
     body = _body(response).replace(response.request["PATH_INFO"].encode(), b"<url>")
     kinds = [k for k in entry.params.values() if not k.startswith("=")]
     kinds += [v[1:] for v in entry.query.values() if v.startswith("@")]

@@ -58,7 +58,14 @@ def _case_report(c: Ctx) -> dict:
 
 def _public_report(c: Ctx) -> dict:
     lon, lat = point(c.t("grid"))
-    return {"category": "E0104", "description": "路灯不亮", "lon": lon, "lat": lat, "name": "居民", "phone": "13500001234"}
+    return {
+        "category": "E0104",
+        "description": "路灯不亮",
+        "lon": lon,
+        "lat": lat,
+        "name": "居民",
+        "phone": "13500001234",
+    }
 
 
 def _open311_post(c: Ctx) -> dict:
@@ -85,7 +92,12 @@ def _household(c: Ctx) -> dict:
 
 
 def _person(c: Ctx) -> dict:
-    return {"name": "矩阵", "id_number": c.d.fresh_id_number(), "household": int(c.t("household")), "relation": "other"}
+    return {
+        "name": "矩阵",
+        "id_number": c.d.fresh_id_number(),
+        "household": int(c.t("household")),
+        "relation": "other",
+    }
 
 
 def _webhook(c: Ctx) -> dict:
@@ -105,7 +117,9 @@ SIGNED = Rule(SIGNED_IN, scoped=False)
 CASE_ACTION = {"case_id": "case", "action": "action"}
 
 PAGES: dict[str, Entry] = {
-    "POST set_language": Entry(Rule(EVERYONE, ok=302, scoped=False), body=lambda c: {"language": "en", "next": "/"}),
+    "POST set_language": Entry(
+        Rule(EVERYONE, ok=302, scoped=False), body=lambda c: {"language": "en", "next": "/"}
+    ),
     # Signed in already: the login page sends one on.
     "GET web:login": Entry(Rule(EVERYONE, scoped=False, special=dict.fromkeys(SIGNED_IN, 302))),
     "POST web:login": Entry(Rule(EVERYONE, ok=302, scoped=False), body=_login),
@@ -121,7 +135,9 @@ PAGES: dict[str, Entry] = {
     "POST web:person_reveal": Entry(Rule(REVEALERS), {"pk": "person"}, body=lambda c: REASON),
     "GET web:audit": Entry(Rule(AUDITORS, scoped=False)),
     "GET web:imports": Entry(Rule(REGISTER_WRITERS, scoped=False)),
-    "POST web:imports": Entry(Rule(REGISTER_WRITERS, ok=302, scoped=False), body=_import, encoding="multipart"),
+    "POST web:imports": Entry(
+        Rule(REGISTER_WRITERS, ok=302, scoped=False), body=_import, encoding="multipart"
+    ),
     "GET web:import_template": Entry(
         Rule(REGISTER_WRITERS, scoped=False), {"kind": "=persons", "file_format": "=csv"}
     ),
@@ -138,7 +154,9 @@ PAGES: dict[str, Entry] = {
     # Outside one's area the form says one may not report there: grid boundaries are public (the
     # atlas), so that names no record.
     "POST web:case_new": Entry(
-        Rule(REGISTER_READERS, ok=302, hidden=422, like_missing=False), body=_case_report, encoding="multipart"
+        Rule(REGISTER_READERS, ok=302, hidden=422, like_missing=False),
+        body=_case_report,
+        encoding="multipart",
     ),
     "GET web:case_duplicates": Entry(
         Rule(CASE_STAFF, scoped=False), query={"category": "E0104", "lon": "116.604", "lat": "39.904"}
@@ -151,7 +169,9 @@ PAGES: dict[str, Entry] = {
         body=_act,
     ),
     "POST web:case_reveal": Entry(
-        Rule(REVEALERS, special={MEMBER: (403, 404), DEPARTMENT: (403, 404)}), {"pk": "case"}, body=lambda c: REASON
+        Rule(REVEALERS, special={MEMBER: (403, 404), DEPARTMENT: (403, 404)}),
+        {"pk": "case"},
+        body=lambda c: REASON,
     ),
     "GET web:case_photo": Entry(Rule(CASE_STAFF), {"pk": "case", "photo_pk": "photo"}),
     "GET web:public_report": Entry(PUBLIC),
@@ -162,7 +182,9 @@ PAGES: dict[str, Entry] = {
     "GET web:public_track_case": Entry(PUBLIC, {"code": "tracking"}),
     "POST web:public_rate": Entry(
         # Back to the tracking page, which says the case is not closed yet.
-        Rule(EVERYONE, ok=302, scoped=False), {"code": "tracking"}, body=lambda c: {"rating": "5"}
+        Rule(EVERYONE, ok=302, scoped=False),
+        {"code": "tracking"},
+        body=lambda c: {"rating": "5"},
     ),
     "GET web:inbox": Entry(SIGNED),
     "POST web:inbox_read": Entry(Rule(SIGNED_IN, ok=302), {"pk": "notification"}, body=_no_body),
@@ -215,11 +237,17 @@ API: dict[str, Entry] = {
     "GET /api/v1/objects": Entry(Rule(REGISTER_READERS), query={"area": "@grid"}),
     "GET /api/v1/objects/{object_id}": Entry(Rule(REGISTER_READERS), {"object_id": "object"}),
     "GET /api/v1/key-groups": Entry(Rule(REGISTER_READERS, scoped=False)),
-    "POST /api/v1/imports": Entry(Rule(REGISTER_WRITERS, ok=202, scoped=False), body=_import, encoding="multipart"),
+    "POST /api/v1/imports": Entry(
+        Rule(REGISTER_WRITERS, ok=202, scoped=False), body=_import, encoding="multipart"
+    ),
     "GET /api/v1/imports/{job_id}": Entry(Rule(REGISTER_WRITERS), {"job_id": "job"}),
     "GET /api/v1/imports/{job_id}/errors": Entry(Rule(REGISTER_WRITERS), {"job_id": "job"}),
-    "GET /api/v1/exports/{kind}": Entry(Rule(EXPORTERS), {"kind": "=persons"}, query={"area": "@grid", "format": "csv"}),
-    "POST /api/v1/exports/{kind}": Entry(Rule(EXPORTERS), {"kind": "=persons"}, body=_export, encoding="json"),
+    "GET /api/v1/exports/{kind}": Entry(
+        Rule(EXPORTERS), {"kind": "=persons"}, query={"area": "@grid", "format": "csv"}
+    ),
+    "POST /api/v1/exports/{kind}": Entry(
+        Rule(EXPORTERS), {"kind": "=persons"}, body=_export, encoding="json"
+    ),
     "POST /api/v1/cases": Entry(Rule(REGISTER_READERS, ok=201), body=_case_report, encoding="multipart"),
     "GET /api/v1/cases": Entry(Rule(CASE_STAFF), query={"area": "@grid"}),
     "GET /api/v1/cases/possible-duplicates": Entry(
@@ -236,36 +264,72 @@ API: dict[str, Entry] = {
     "GET /api/v1/cases/{case_id}/duplicates": Entry(Rule(CASE_STAFF), {"case_id": "case"}),
     "GET /api/v1/categories": Entry(Rule(CASE_STAFF, scoped=False)),
     "GET /api/v1/indicators": Entry(Rule(CASE_STAFF), query={"area": "@grid"}),
-    "POST /api/v1/public/reports": Entry(Rule(EVERYONE, ok=201, scoped=False), body=_public_report, encoding="multipart"),
+    "POST /api/v1/public/reports": Entry(
+        Rule(EVERYONE, ok=201, scoped=False), body=_public_report, encoding="multipart"
+    ),
     "GET /api/v1/public/cases/{tracking_code}": Entry(PUBLIC, {"tracking_code": "tracking"}),
     "POST /api/v1/public/cases/{tracking_code}/rating": Entry(
-        Rule(EVERYONE, ok=409, scoped=False), {"tracking_code": "tracking"}, body=lambda c: {"rating": 5}, encoding="json"
+        Rule(EVERYONE, ok=409, scoped=False),
+        {"tracking_code": "tracking"},
+        body=lambda c: {"rating": 5},
+        encoding="json",
     ),
     "GET /api/v1/inbox": Entry(SIGNED),
-    "POST /api/v1/inbox/{notification_id}/read": Entry(Rule(SIGNED_IN), {"notification_id": "notification"}, body=_no_body),
+    "POST /api/v1/inbox/{notification_id}/read": Entry(
+        Rule(SIGNED_IN), {"notification_id": "notification"}, body=_no_body
+    ),
     "GET /api/v1/webhooks": Entry(Rule(CONFIGURERS, scoped=False)),
     "POST /api/v1/webhooks": Entry(Rule(CONFIGURERS, ok=201), body=_webhook, encoding="json"),
     "PATCH /api/v1/webhooks/{subscription_id}": Entry(
-        Rule(CONFIGURERS), {"subscription_id": "subscription"}, body=lambda c: {"active": False}, encoding="json"
+        Rule(CONFIGURERS),
+        {"subscription_id": "subscription"},
+        body=lambda c: {"active": False},
+        encoding="json",
     ),
-    "GET /api/v1/webhooks/{subscription_id}/deliveries": Entry(Rule(CONFIGURERS), {"subscription_id": "subscription"}),
+    "GET /api/v1/webhooks/{subscription_id}/deliveries": Entry(
+        Rule(CONFIGURERS), {"subscription_id": "subscription"}
+    ),
 }
 
 # The back office: each model admin's views, by who may use them.
 BACK_OFFICE_MODELS: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
     # model → (object kind, who reads it, who changes it)
-    "areas_area": ("grid", frozenset({CENTRE, "street_staff", "district_staff"}), frozenset({"district_staff"})),
-    "areas_areaboundary": ("boundary", frozenset({CENTRE, "street_staff", "district_staff"}), frozenset({"district_staff"})),
+    "areas_area": (
+        "grid",
+        frozenset({CENTRE, "street_staff", "district_staff"}),
+        frozenset({"district_staff"}),
+    ),
+    "areas_areaboundary": (
+        "boundary",
+        frozenset({CENTRE, "street_staff", "district_staff"}),
+        frozenset({"district_staff"}),
+    ),
     "core_auditevent": ("audit_event", AUDITORS, frozenset()),
     "core_recordhistory": ("history", AUDITORS, frozenset()),
     "accounts_user": ("user", ACCOUNT_MANAGERS, ACCOUNT_MANAGERS),
     "accounts_roleassignment": ("role", ACCOUNT_MANAGERS, ACCOUNT_MANAGERS),
-    "registry_organization": ("org", frozenset({CENTRE, "street_staff", "district_staff"}), frozenset({CENTRE})),
-    "registry_building": ("building", frozenset({CENTRE, "street_staff", "district_staff"}), frozenset({CENTRE})),
+    "registry_organization": (
+        "org",
+        frozenset({CENTRE, "street_staff", "district_staff"}),
+        frozenset({CENTRE}),
+    ),
+    "registry_building": (
+        "building",
+        frozenset({CENTRE, "street_staff", "district_staff"}),
+        frozenset({CENTRE}),
+    ),
     "registry_house": ("house", frozenset({CENTRE, "street_staff", "district_staff"}), frozenset({CENTRE})),
-    "registry_household": ("household", frozenset({CENTRE, "street_staff", "district_staff"}), frozenset({CENTRE})),
+    "registry_household": (
+        "household",
+        frozenset({CENTRE, "street_staff", "district_staff"}),
+        frozenset({CENTRE}),
+    ),
     "registry_person": ("person", frozenset({CENTRE, "street_staff", "district_staff"}), frozenset({CENTRE})),
-    "registry_facilityobject": ("object", frozenset({CENTRE, "street_staff", "district_staff"}), frozenset({CENTRE})),
+    "registry_facilityobject": (
+        "object",
+        frozenset({CENTRE, "street_staff", "district_staff"}),
+        frozenset({CENTRE}),
+    ),
     "registry_persontag": ("tag", frozenset({CENTRE, "street_staff", "district_staff"}), frozenset({CENTRE})),
 }
 
