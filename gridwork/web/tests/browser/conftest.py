@@ -8,6 +8,7 @@ so CI cannot pass without the browser suite. Screenshots and the server's log ar
 
 from __future__ import annotations
 
+import base64
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -16,8 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django_otp.oath import totp
 from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 
+from gridwork.demo.users import DEMO_TOTP_SECRET
 from gridwork.web.tests.browser.probe import load_axe
 from gridwork.web.tests.browser.server import LiveSite, artefacts_dir, start_site
 
@@ -126,8 +129,14 @@ def open_context(browser: Browser, site: LiveSite, width: str, lang: str) -> Bro
     return context
 
 
+def demo_code() -> str:
+    """The current code of the demo authenticator (the published secret of gridwork.demo.users)."""
+    return f"{totp(base64.b32decode(DEMO_TOTP_SECRET)):06d}"
+
+
 def sign_in(context: BrowserContext, site: LiveSite, username: str, password: str = DEMO_PASSWORD) -> int:
-    """Sign in through the login form's POST (the page itself is a journey's business): the status."""
+    """Sign in through the login form's POST (the page itself is a journey's business), with the
+    demo authenticator's code when the account has one: the status."""
     context.request.get(f"{site.url}/login/")
     token = next(c["value"] for c in context.cookies() if c["name"] == "csrftoken")
     answer = context.request.post(
@@ -135,6 +144,13 @@ def sign_in(context: BrowserContext, site: LiveSite, username: str, password: st
         form={"username": username, "password": password, "csrfmiddlewaretoken": token},
         max_redirects=0,
     )
+    if answer.status == 302 and "/login/code/" in answer.headers.get("location", ""):
+        token = next(c["value"] for c in context.cookies() if c["name"] == "csrftoken")
+        answer = context.request.post(
+            f"{site.url}/login/code/",
+            form={"code": demo_code(), "csrfmiddlewaretoken": token},
+            max_redirects=0,
+        )
     return answer.status
 
 
