@@ -22,7 +22,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from gridwork.accounts.models import RoleAssignment, User
+from gridwork.accounts.models import ApiToken, RoleAssignment, User
 from gridwork.areas.geometry import parse_polygon
 from gridwork.areas.models import Area, AreaBoundary, level_of_code
 from gridwork.core import audit
@@ -72,6 +72,7 @@ WIPE_MODELS: list[type[models.Model]] = [
     Building,
     FacilityObject,
     Organization,
+    ApiToken,  # refers to a role assignment (a token acts with one role)
     RoleAssignment,
     AreaBoundary,
     Area,
