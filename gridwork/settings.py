@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "gridwork.cases",
     "gridwork.transfer",
     "gridwork.notify",
+    "gridwork.fieldwork",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,19 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2]
 # Lowest first; README "Layout" explains the order.
-LAYERS = ["core", "accounts", "areas", "registry", "cases", "notify", "transfer", "api", "web", "demo"]
+LAYERS = [
+    "core",
+    "accounts",
+    "areas",
+    "registry",
+    "cases",
+    "notify",
+    "transfer",
+    "fieldwork",
+    "api",
+    "web",
+    "demo",
+]
 
 
 def _module_name(path: Path) -> str:
