@@ -39,6 +39,12 @@ _VERIFY = S("worker", "verify_pass", (2, 8))
 _FEEDBACK = S("centre", "feedback", (1, 6), "feedback")
 _RATE = S("resident", "rate", (4, 30))
 _ACCEPT = S("centre", "accept", (0.5, 3))
+# The approval track's way up: accepted, town (street) review, district approval, public notice.
+_APPROVAL_ACCEPT = S("centre", "accept", (2, 8))
+_TO_REVIEW = S("centre", "submit_review", (4, 16))
+_REVIEW_PASS = S("street", "review_pass", (8, 30))
+_APPROVE = S("district", "approve", (16, 60))
+_PUBLISH = S("centre", "publish", (30, 40))
 
 SCRIPTS: tuple[Script, ...] = (
     # routine: handled on the spot by the grid worker
@@ -167,12 +173,12 @@ SCRIPTS: tuple[Script, ...] = (
     ),
     # approval: town review, district approval, public notice
     Script("approval_submitted", "approval", "centre", (), 2, False),
-    Script("approval_accepted", "approval", "centre", (S("centre", "accept", (2, 8)),), 2, False),
+    Script("approval_accepted", "approval", "centre", (_APPROVAL_ACCEPT,), 2, False),
     Script(
         "approval_street_review",
         "approval",
         "centre",
-        (S("centre", "accept", (2, 8)), S("centre", "submit_review", (4, 16))),
+        (_APPROVAL_ACCEPT, _TO_REVIEW),
         2,
         False,
     ),
@@ -180,11 +186,7 @@ SCRIPTS: tuple[Script, ...] = (
         "approval_district_review",
         "approval",
         "centre",
-        (
-            S("centre", "accept", (2, 8)),
-            S("centre", "submit_review", (4, 16)),
-            S("street", "review_pass", (8, 30)),
-        ),
+        (_APPROVAL_ACCEPT, _TO_REVIEW, _REVIEW_PASS),
         2,
         False,
     ),
@@ -192,12 +194,7 @@ SCRIPTS: tuple[Script, ...] = (
         "approval_notice",
         "approval",
         "centre",
-        (
-            S("centre", "accept", (2, 8)),
-            S("centre", "submit_review", (4, 16)),
-            S("street", "review_pass", (8, 30)),
-            S("district", "approve", (16, 60)),
-        ),
+        (_APPROVAL_ACCEPT, _TO_REVIEW, _REVIEW_PASS, _APPROVE),
         2,
         False,
     ),
@@ -205,13 +202,7 @@ SCRIPTS: tuple[Script, ...] = (
         "approval_closed",
         "approval",
         "centre",
-        (
-            S("centre", "accept", (2, 8)),
-            S("centre", "submit_review", (4, 16)),
-            S("street", "review_pass", (8, 30)),
-            S("district", "approve", (16, 60)),
-            S("centre", "publish", (30, 40)),
-        ),
+        (_APPROVAL_ACCEPT, _TO_REVIEW, _REVIEW_PASS, _APPROVE, _PUBLISH),
         6,
         True,
     ),
@@ -219,13 +210,7 @@ SCRIPTS: tuple[Script, ...] = (
         "approval_denied",
         "approval",
         "centre",
-        (
-            S("centre", "accept", (2, 8)),
-            S("centre", "submit_review", (4, 16)),
-            S("street", "review_pass", (8, 30)),
-            S("district", "deny", (16, 60), "deny"),
-            S("centre", "publish", (30, 40)),
-        ),
+        (_APPROVAL_ACCEPT, _TO_REVIEW, _REVIEW_PASS, S("district", "deny", (16, 60), "deny"), _PUBLISH),
         2,
         True,
     ),
@@ -234,13 +219,13 @@ SCRIPTS: tuple[Script, ...] = (
         "approval",
         "centre",
         (
-            S("centre", "accept", (2, 8)),
-            S("centre", "submit_review", (4, 16)),
+            _APPROVAL_ACCEPT,
+            _TO_REVIEW,
             S("street", "return", (8, 30), "return"),
             S("centre", "submit_review", (8, 30)),
-            S("street", "review_pass", (8, 30)),
-            S("district", "approve", (16, 60)),
-            S("centre", "publish", (30, 40)),
+            _REVIEW_PASS,
+            _APPROVE,
+            _PUBLISH,
         ),
         1,
         True,
