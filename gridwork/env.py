@@ -76,7 +76,7 @@ def secret_key(directory: Path) -> str:
     return key
 
 
-def field_keys(name: str, secret: str, deploy: bool) -> tuple[list[str], bool]:
+def env_field_keys(name: str, secret: str, deploy: bool) -> tuple[list[str], bool]:
     """FIELD_KEYS or FIELD_HMAC_KEYS (comma-separated, the first the current key), and whether
     the key was derived for development.
 

@@ -12,10 +12,10 @@ from gridwork.env import (
     cache_config,
     env_bool,
     env_choice,
+    env_field_keys,
     env_int,
     env_list,
     env_str,
-    field_keys,
     secret_key,
     var_dir,
 )
@@ -299,5 +299,5 @@ BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 3)
 # Encryption at rest of ID numbers and phones (gridwork/core/field_crypto.py): AES-GCM keys and
 # HMAC keys, base64 of 32 bytes, comma-separated, the first the current. Unset without DEPLOY: a
 # key derived from SECRET_KEY for development only; with DEPLOY the system check requires both.
-FIELD_KEYS, FIELD_KEYS_DERIVED = field_keys("FIELD_KEYS", SECRET_KEY, DEPLOY)
-FIELD_HMAC_KEYS, FIELD_HMAC_KEYS_DERIVED = field_keys("FIELD_HMAC_KEYS", SECRET_KEY, DEPLOY)
+FIELD_KEYS, FIELD_KEYS_DERIVED = env_field_keys("FIELD_KEYS", SECRET_KEY, DEPLOY)
+FIELD_HMAC_KEYS, FIELD_HMAC_KEYS_DERIVED = env_field_keys("FIELD_HMAC_KEYS", SECRET_KEY, DEPLOY)
