@@ -6,6 +6,8 @@ Every record carries its grid's code (`grid_id`, a foreign key to the area by co
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,9 @@ from gridwork.core.encrypted_fields import EncryptedCharField, HashField
 from gridwork.core.language import pick
 from gridwork.core.masking import mask_id_number, mask_phone
 from gridwork.registry import choices as c
+
+# A whole resident ID number (18 characters, or the old 15 digits) typed into a search box.
+RESIDENT_ID_LIKE = re.compile(r"[0-9]{17}[0-9Xx]|[0-9]{15}")
 
 
 def grid_field() -> models.ForeignKey:
@@ -39,6 +44,13 @@ class RegisterQuerySet(ScopedQuerySet):
         A range on the name rather than LIKE: SQLite answers `LIKE 'x%' ESCAPE` by reading every row
         in scope, a range from the name's index (a district's search took seconds as LIKE)."""
         return self.filter(name__gte=prefix, name__lt=prefix + "\U0010ffff").order_by("name", "id")
+
+    def searched(self, text: str) -> RegisterQuerySet:
+        """People whose whole ID number is `text` (found through its keyed hash: the numbers are
+        encrypted, so part of one cannot be searched), else whose name begins with it."""
+        if RESIDENT_ID_LIKE.fullmatch(text):
+            return self.filter(id_number=text.upper()).order_by("name", "id")
+        return self.named(text)
 
 
 class Organization(models.Model):

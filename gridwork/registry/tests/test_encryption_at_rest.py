@@ -11,6 +11,8 @@ import pytest
 from django.core.exceptions import FieldError, ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.test import Client
+from django.urls import reverse
 
 from gridwork.conftest import GRID_A1, GRID_B1, District, make_id
 from gridwork.core.field_crypto import PREFIX, FieldDecryptError, keyring, new_key_text
@@ -141,3 +143,26 @@ def test_rotation_re_encrypts_and_re_hashes_every_value(district: District, sett
         for line in out.getvalue().splitlines()
         if "done" in line
     )
+
+
+def test_search_by_a_whole_id_number_as_a_ladder(district: District) -> None:
+    """The people list and the API find a person by a whole ID number (through its hash), only in scope."""
+    person = district.people[GRID_A1]
+    url = reverse("web:area_people", args=[GRID_A1])
+    assert Client().get(url, {"q": person.id_number}).status_code == 302  # anonymous: to the login
+    assert district.client("nobody").get(url, {"q": person.id_number}).status_code in {403, 404}
+    own = district.client("worker_b1").get(
+        reverse("web:area_people", args=[GRID_B1]), {"q": person.id_number}
+    )
+    assert own.status_code == 200 and person.name not in own.content.decode()  # other grid: nothing
+    assert district.client("worker_b1").get(url, {"q": person.id_number}).status_code == 404
+    found = district.client("worker_a1").get(url, {"q": person.id_number})
+    assert found.status_code == 200 and person.name in found.content.decode()
+    assert person.id_number_masked in found.content.decode()  # the row shows it masked
+    api = "/api/v1/persons"
+    assert Client().get(api, {"q": person.id_number}).status_code == 401
+    assert district.client("worker_b1").get(api, {"q": person.id_number}).json()["items"] == []
+    items = district.client("worker_a1").get(api, {"q": person.id_number}).json()["items"]
+    assert [item["id"] for item in items] == [person.pk]
+    part = district.client("worker_a1").get(api, {"q": person.id_number[:10]}).json()["items"]
+    assert part == []  # part of a number is a name search, never a search of the encrypted numbers
