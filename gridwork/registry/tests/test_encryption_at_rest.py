@@ -14,6 +14,8 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from gridwork.accounts import services as accounts
+from gridwork.accounts.models import User
 from gridwork.conftest import GRID_A1, GRID_B1, District, make_id
 from gridwork.core.field_crypto import PREFIX, FieldDecryptError, keyring, new_key_text
 from gridwork.core.system import SYSTEM
@@ -166,3 +168,10 @@ def test_search_by_a_whole_id_number_as_a_ladder(district: District) -> None:
     assert [item["id"] for item in items] == [person.pk]
     part = district.client("worker_a1").get(api, {"q": person.id_number[:10]}).json()["items"]
     assert part == []  # part of a number is a name search, never a search of the encrypted numbers
+
+
+def test_a_users_phone_changed_through_the_service_is_found_by_it(district: District) -> None:
+    worker = district.users["worker_a1"]
+    accounts.update_user(district.users["admin"], worker, phone="13622223333")
+    assert User.objects.get(phone="13622223333").pk == worker.pk
+    assert "13622223333" not in raw("accounts_user", "phone", worker.pk)
