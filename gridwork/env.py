@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import secrets
 from pathlib import Path
@@ -72,6 +74,20 @@ def secret_key(directory: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+def env_field_keys(name: str, secret: str, deploy: bool) -> tuple[list[str], bool]:
+    """FIELD_KEYS or FIELD_HMAC_KEYS (comma-separated, the first the current key), and whether
+    the key was derived for development.
+
+    Unset and without DEPLOY: one key derived from SECRET_KEY, for development and tests only,
+    so the demo, `make run` and the tests run with encryption on. It is NOT for production: with
+    DEPLOY the list stays empty and the system check (core.checks) refuses to start."""
+    keys = env_list(name, [])
+    if keys or deploy:
+        return keys, False
+    digest = hashlib.sha256(f"gridwork-dev-{name}\x00{secret}".encode()).digest()
+    return [base64.urlsafe_b64encode(digest).decode().rstrip("=")], True
 
 
 _CACHE_BACKENDS = {

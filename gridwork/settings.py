@@ -12,6 +12,7 @@ from gridwork.env import (
     cache_config,
     env_bool,
     env_choice,
+    env_field_keys,
     env_int,
     env_list,
     env_str,
@@ -294,3 +295,9 @@ AUDIT_ALERT_MINUTES = env_int("AUDIT_ALERT_MINUTES", 10)
 AUDIT_ALERT_LOOKBACK_HOURS = env_int("AUDIT_ALERT_LOOKBACK_HOURS", 72)
 # How long a break-the-glass grant opens its one record.
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 3)
+
+# Encryption at rest of ID numbers and phones (gridwork/core/field_crypto.py): AES-GCM keys and
+# HMAC keys, base64 of 32 bytes, comma-separated, the first the current. Unset without DEPLOY: a
+# key derived from SECRET_KEY for development only; with DEPLOY the system check requires both.
+FIELD_KEYS, FIELD_KEYS_DERIVED = env_field_keys("FIELD_KEYS", SECRET_KEY, DEPLOY)
+FIELD_HMAC_KEYS, FIELD_HMAC_KEYS_DERIVED = env_field_keys("FIELD_HMAC_KEYS", SECRET_KEY, DEPLOY)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridwork.accounts.access import AUDIT_VIEW, scope_codes
 from gridwork.accounts.admin_site import site
+from gridwork.core import audit
 from gridwork.core.admin_base import ServiceModelAdmin
 from gridwork.core.masking import mask_id_number, mask_phone
 from gridwork.core.models import AuditEvent, RecordHistory
@@ -114,8 +115,8 @@ class RecordHistoryAdmin(AuditReadAdmin):
 
     @admin.display(description=_("before"))
     def before_masked(self, obj: RecordHistory) -> str:
-        return _pretty(obj.before)
+        return _pretty(audit.history_values(obj)[0])
 
     @admin.display(description=_("after"))
     def after_masked(self, obj: RecordHistory) -> str:
-        return _pretty(obj.after)
+        return _pretty(audit.history_values(obj)[1])

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridwork.core.encrypted_fields import EncryptedCharField, HashField
+
 
 class Role(models.TextChoices):
     GRID_MEMBER = "grid_member", _("grid member")
@@ -23,7 +25,8 @@ class Role(models.TextChoices):
 
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True)
+    phone_hash = HashField(source="phone")
     # Bumped by every change to the user's roles: a session's cached roles with an older number are
     # read again, so a grant or revoke takes effect at the next request (see accounts.access).
     roles_version = models.PositiveIntegerField(_("roles version"), default=0, editable=False)

@@ -30,6 +30,7 @@ from gridwork.accounts.access import (
 from gridwork.accounts.models import ApiToken, LoginThrottle, Role, RoleAssignment
 from gridwork.accounts.permissions import require
 from gridwork.core import audit
+from gridwork.core.encrypted_fields import hash_fields_for
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
 from gridwork.core.scoping import prefix_q
@@ -231,7 +232,8 @@ def update_user(
             errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-    locked.save(update_fields=[name for name in changed if name != "login_throttle"])
+    saved = [name for name in changed if name != "login_throttle"]
+    locked.save(update_fields=saved + hash_fields_for(User, saved))
     audit.log(AuditEvent.Action.UPDATE, actor, obj=locked, detail={"fields": changed})
     return locked
 

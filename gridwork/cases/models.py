@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridwork.accounts.access import CASES_VIEW, department_scopes, scope_codes
 from gridwork.accounts.scoping import ScopedQuerySet
+from gridwork.core.encrypted_fields import EncryptedCharField, HashField
 from gridwork.core.language import pick
 from gridwork.core.masking import mask_name, mask_phone
 from gridwork.core.models import AppendOnlyModel
@@ -207,7 +208,8 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)
-    reporter_phone = models.CharField(_("reporter phone"), max_length=20, blank=True)
+    reporter_phone = EncryptedCharField(_("reporter phone"), max_length=20, blank=True)
+    reporter_phone_hash = HashField(source="reporter_phone")
     # The current holder: a user, else a department (under holder_area), else the staff of holder_area
     # (a grid's workers, a community's acceptance centre, a street, the district).
     holder_user = models.ForeignKey(

@@ -7,8 +7,12 @@ import decimal
 import uuid
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
+from gridwork.core.encrypted_fields import EncryptedCharField, HashField, column_label
+from gridwork.core.field_crypto import PREFIX, keyring
 from gridwork.core.models import AuditEvent, RecordHistory
 from gridwork.core.request_context import current_ip
 
@@ -90,6 +94,47 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
     return ({k: before[k] for k in changed if k in before}, {k: after[k] for k in changed if k in after})
 
 
+def sealed(model: type[models.Model], data: dict[str, Any]) -> dict[str, Any]:
+    """History values as stored: encrypted fields as ciphertext (a history row must not hold the
+    ID number or phone that its record keeps encrypted), their hashes left out."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        field = _field(model, key)
+        if isinstance(field, HashField):
+            continue
+        out[key] = (
+            field.seal(value) if isinstance(field, EncryptedCharField) and isinstance(value, str) else value
+        )
+    return out
+
+
+def opened(model: type[models.Model], data: dict[str, Any]) -> dict[str, Any]:
+    """History values as `snapshot` gave them: the encrypted fields decrypted."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        field = _field(model, key)
+        if isinstance(field, EncryptedCharField) and isinstance(value, str) and value.startswith(PREFIX):
+            value = keyring().decrypt(value, column_label(field))
+        out[key] = value
+    return out
+
+
+def history_values(entry: RecordHistory) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A history entry's before and after, the encrypted fields decrypted (for its readers)."""
+    try:
+        model = apps.get_model(entry.object_type)
+    except (LookupError, ValueError):
+        return entry.before, entry.after
+    return opened(model, entry.before), opened(model, entry.after)
+
+
+def _field(model: type[models.Model], attname: str) -> Any:
+    try:
+        return model._meta.get_field(attname)
+    except FieldDoesNotExist:  # a key that is no field (a summary's "rows") stays as it is
+        return None
+
+
 def write_history(
     actor: Any, instance: models.Model, action: str, before: dict[str, Any], after: dict[str, Any]
 ) -> RecordHistory | None:
@@ -104,8 +149,9 @@ def write_history(
         object_id=str(instance.pk),
         area_code=record_area_code(instance),
         action=action,
-        before=old,
-        after=new,
+        before=sealed(type(instance), old),
+        after=sealed(type(instance), new),
     )
-    log(action, actor, obj=instance, detail={"fields": sorted(set(old) | set(new))})
+    fields = {k for k in set(old) | set(new) if not isinstance(_field(type(instance), k), HashField)}
+    log(action, actor, obj=instance, detail={"fields": sorted(fields)})
     return entry

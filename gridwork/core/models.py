@@ -58,6 +58,8 @@ class AuditEvent(AppendOnlyModel):
         PURGE = "purge", _("audit entries purged")
         # A uniqueness check met a record outside the actor's scope (registry.uniqueness).
         UNIQUE_ELSEWHERE = "unique_elsewhere", _("already registered in another area")
+        # `gridwork rotate_keys` re-encrypted the ID numbers and phones (core.field_rewrite).
+        KEYS_ROTATED = "keys_rotated", _("encryption keys rotated")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

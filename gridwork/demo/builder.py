@@ -26,6 +26,7 @@ from gridwork.accounts.models import ApiToken, RoleAssignment, User
 from gridwork.areas.geometry import parse_polygon
 from gridwork.areas.models import Area, AreaBoundary, level_of_code
 from gridwork.core import audit
+from gridwork.core.encrypted_fields import encrypted_fields, row_sealer
 from gridwork.core.models import AuditEvent
 from gridwork.core.system import SYSTEM
 from gridwork.core.validators import validate_area_code
@@ -122,6 +123,8 @@ class Table:
         self.sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
         # A field the generator does not set (say, one added to the model later) gets its default.
         self.slots = [(f.attname, f.get_default()) for f in fields]
+        # ID numbers and phones are written encrypted, with their hashes (core.encrypted_fields).
+        self.seal = row_sealer(fields) if encrypted_fields(model) else None
         self.stamped = [
             (i, _adapter(f))
             for i, f in enumerate(fields)
@@ -137,6 +140,8 @@ class Table:
         result = []
         for row in rows:
             values = [row.get(name, default) for name, default in slots]
+            if self.seal is not None:
+                self.seal(values)
             for i, adapt in adapted:
                 if values[i] is not None:
                     values[i] = adapt(values[i])

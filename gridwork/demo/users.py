@@ -103,7 +103,7 @@ def create_users(plan: DistrictPlan, rng: random.Random) -> tuple[dict[str, int]
     if changed:
         User.objects.bulk_update(
             changed,
-            ["display_name", "phone", "password", "is_active"],
+            ["display_name", "phone", "phone_hash", "password", "is_active"],
             batch_size=500,
         )
     # Demo users of a larger earlier build have no grid now: they stay, switched off.

@@ -61,7 +61,9 @@ router = Router(tags=["register"])
 # builtins: under @paginate ninja resolves the annotations in its own module, not this one.
 AREA = Query(None, description="only records under this area code (a prefix of their grid code)")
 BUILDING = Query(None, ge=1, le=MAX_ID, description="only the houses of this building")
-NAME_PART = Query(None, max_length=50, description="the beginning of the name (a surname, or more)")
+NAME_PART = Query(
+    None, max_length=50, description="the beginning of the name (a surname, or more), or a whole ID number"
+)
 GROUP = Query(None, max_length=30, description="key group code (not a sensitive one)")
 STATUS = Query(None, description="living, moved_out or deceased")
 
@@ -210,7 +212,7 @@ def list_persons(
 ) -> Any:
     qs = _in_area(_persons(request), area)
     if q:
-        qs = qs.named(q.strip())
+        qs = qs.searched(q.strip())
     if tag:
         qs = _with_group(qs, tag)
     if status:

@@ -30,8 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, QuerySet, Value
-from django.db.models.functions import Replace, Upper
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gridwork.core.masking import mask_id_number, mask_phone
@@ -71,15 +70,6 @@ class DuplicateGroup:
         return frozenset(p.pk for p in self.members)
 
 
-def normalised_id() -> Any:
-    """The ID number as compared: without spaces, upper case (the database does it, not Python)."""
-    return Upper(Replace(F("id_number"), Value(" "), Value("")))
-
-
-def _python_id_key(value: str) -> str:
-    return value.replace(" ", "").upper()
-
-
 def _scoped(user: Any) -> QuerySet:
     return scoped(Person, user)
 
@@ -109,15 +99,19 @@ def _collect(
 
 
 def same_id_groups(user: Any, limit: int = DEFAULT_LIMIT) -> list[DuplicateGroup]:
-    """Records whose ID numbers are equal after removing spaces and case, whatever their ID type."""
-    qs = _scoped(user).exclude(id_number="").exclude(status=MOVED_OUT).annotate(id_key=normalised_id())
-    keys = _group_keys(qs, ["id_key"], limit)
+    """Records whose ID numbers are equal after removing spaces and case, whatever their ID type.
+
+    The numbers are encrypted, so they are grouped by the keyed hash of that form (id_number_key)."""
+    qs = _scoped(user).exclude(id_number="").exclude(status=MOVED_OUT)
+    keys = _group_keys(qs, ["id_number_key"], limit)
     if not keys:
         return []
-    members = qs.filter(id_key__in=[k[0] for k in keys])
-    grouped = _collect(members, lambda p: (_python_id_key(p.id_number),), keys)
+    members = qs.filter(id_number_key__in=[k[0] for k in keys])
+    grouped = _collect(members, lambda p: (p.id_number_key,), keys)
     return [
-        DuplicateGroup(SAME_ID, mask_id_number(key[0]), grouped[key]) for key in keys if len(grouped[key]) > 1
+        DuplicateGroup(SAME_ID, mask_id_number(grouped[key][0].id_number), grouped[key])
+        for key in keys
+        if len(grouped[key]) > 1
     ]
 
 
@@ -133,13 +127,14 @@ def name_birth_groups(user: Any, limit: int = DEFAULT_LIMIT) -> list[DuplicateGr
 
 def name_phone_groups(user: Any, limit: int = DEFAULT_LIMIT) -> list[DuplicateGroup]:
     qs = _scoped(user).filter(status=LIVING).exclude(phone="")
-    keys = _group_keys(qs, ["name", "phone"], limit)
+    # Phones are encrypted: grouped by their keyed hash.
+    keys = _group_keys(qs, ["name", "phone_hash"], limit)
     if not keys:
         return []
-    members = qs.filter(name__in={k[0] for k in keys}, phone__in={k[1] for k in keys})
-    grouped = _collect(members, lambda p: (p.name, p.phone), keys)
+    members = qs.filter(name__in={k[0] for k in keys}, phone_hash__in={k[1] for k in keys})
+    grouped = _collect(members, lambda p: (p.name, p.phone_hash), keys)
     return [
-        DuplicateGroup(NAME_PHONE, f"{key[0]} · {mask_phone(key[1])}", grouped[key])
+        DuplicateGroup(NAME_PHONE, f"{key[0]} · {mask_phone(grouped[key][0].phone)}", grouped[key])
         for key in keys
         if len(grouped[key]) > 1
     ]

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from gridwork.accounts.access import REGISTER_CHANGE
 from gridwork.accounts.permissions import require
 from gridwork.core import audit
+from gridwork.core.encrypted_fields import hash_fields_for
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
 from gridwork.registry import choices as c
@@ -47,7 +48,7 @@ def _move(actor: Any, instance: Any, **changes: Any) -> None:
     before = audit.snapshot(instance)
     for name, value in changes.items():
         setattr(instance, name, value)
-    instance.save(update_fields=list(changes))
+    instance.save(update_fields=[*changes, *hash_fields_for(type(instance), changes)])
     audit.write_history(actor, instance, "update", before, audit.snapshot(instance))
 
 

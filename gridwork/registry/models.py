@@ -6,15 +6,21 @@ Every record carries its grid's code (`grid_id`, a foreign key to the area by co
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from gridwork.accounts.scoping import ScopedQuerySet
+from gridwork.core.encrypted_fields import EncryptedCharField, HashField
 from gridwork.core.language import pick
 from gridwork.core.masking import mask_id_number, mask_phone
 from gridwork.registry import choices as c
+
+# A whole resident ID number (18 characters, or the old 15 digits) typed into a search box.
+RESIDENT_ID_LIKE = re.compile(r"[0-9]{17}[0-9Xx]|[0-9]{15}")
 
 
 def grid_field() -> models.ForeignKey:
@@ -39,6 +45,13 @@ class RegisterQuerySet(ScopedQuerySet):
         in scope, a range from the name's index (a district's search took seconds as LIKE)."""
         return self.filter(name__gte=prefix, name__lt=prefix + "\U0010ffff").order_by("name", "id")
 
+    def searched(self, text: str) -> RegisterQuerySet:
+        """People whose whole ID number is `text` (found through its keyed hash: the numbers are
+        encrypted, so part of one cannot be searched), else whose name begins with it."""
+        if RESIDENT_ID_LIKE.fullmatch(text):
+            return self.filter(id_number=text.upper()).order_by("name", "id")
+        return self.named(text)
+
 
 class Organization(models.Model):
     grid = grid_field()
@@ -49,7 +62,8 @@ class Organization(models.Model):
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     contact_name = models.CharField(_("contact"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    contact_phone = EncryptedCharField(_("contact phone"), max_length=20, blank=True)
+    contact_phone_hash = HashField(source="contact_phone")
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
@@ -185,11 +199,16 @@ class Person(models.Model):
     id_type = models.CharField(
         _("ID document"), max_length=12, choices=c.IdType.choices, default=c.IdType.RESIDENT_ID
     )
-    id_number = models.CharField(_("ID number"), max_length=32)
+    # Encrypted at rest (core.encrypted_fields); looked up and kept unique through the hash.
+    id_number = EncryptedCharField(_("ID number"), max_length=32)
+    id_number_hash = HashField(source="id_number")
+    # The same without spaces and in upper case, for the duplicates finder.
+    id_number_key = HashField(source="id_number", normalise=True)
     sex = models.CharField(_("sex"), max_length=1, choices=c.Sex.choices)
     birth_date = models.DateField(_("birth date"))
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True)
+    phone_hash = HashField(source="phone")
     residence_type = models.CharField(
         _("residence type"),
         max_length=12,
@@ -217,7 +236,7 @@ class Person(models.Model):
         constraints = [
             # One living person per ID number; the dead keep theirs in the register.
             models.UniqueConstraint(
-                fields=["id_type", "id_number"],
+                fields=["id_type", "id_number_hash"],
                 condition=~models.Q(status="deceased"),
                 name="one_living_person_per_id",
             ),
@@ -229,7 +248,9 @@ class Person(models.Model):
             models.Index(fields=["grid", "household", "id"], name="person_list_order"),
             # Lookups by ID number alone (tags, house owners, duplicates) cannot use the partial
             # unique index above, which leads with id_type.
-            models.Index(fields=["id_number"], name="person_id_number"),
+            models.Index(fields=["id_number_hash"], name="person_id_number_hash"),
+            # Duplicates by name and phone (registry.duplicates).
+            models.Index(fields=["phone_hash"], name="person_phone_hash"),
             # Searches by the beginning of the name (RegisterQuerySet.named).
             models.Index(fields=["name"], name="person_name"),
         ]

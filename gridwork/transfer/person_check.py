@@ -122,13 +122,24 @@ class PersonCheck:
             self.households[number] = (pk, grids.get(grid, grid))
             if head is None:
                 self.headless.add(pk)
+        # Living people by the keyed hash of their ID document: the numbers are encrypted, and
+        # reading the hashes needs no decryption of a million values.
         self.living: dict[str, int] = {}
-        for id_type, id_number, pk in _raw_rows(
+        for id_type, id_hash, pk in _raw_rows(
             Person.objects.exclude(status=c.PersonStatus.DECEASED)
-            .values_list("id_type", "id_number", "pk")
+            .values_list("id_type", "id_number_hash", "pk")
             .order_by()
         ):
-            self.living[person_key(id_type, id_number)] = pk
+            self.living[person_key(id_type, id_hash)] = pk
+        self.id_field = Person._meta.get_field("id_number")
+
+    def _holder(self, id_type: str | None, id_number: str) -> int | None:
+        """The living person holding this ID document (its hash under any FIELD_HMAC_KEYS key)."""
+        for digest in self.id_field.hashes_of(id_number):
+            pk = self.living.get(person_key(id_type, digest))
+            if pk is not None:
+                return pk
+        return None
 
     def feed(self, number: int, cells: list[Any]) -> None:
         self.buffer.append((number, cells))
@@ -178,7 +189,7 @@ class PersonCheck:
         pks = []
         for _number, _cells, values, errors in parsed:
             if errors is None:
-                pk = self.living.get(person_key(values.get("id_type"), values["id_number"]))
+                pk = self._holder(values.get("id_type"), values["id_number"])
                 if pk is not None:
                     pks.append(pk)
         if not pks:
@@ -211,7 +222,7 @@ class PersonCheck:
         """The row's record by save_record's rules, in its order, added to the batch; or RowInvalid."""
         before = None
         if self.update:
-            pk = self.living.get(person_key(values.get("id_type"), values["id_number"]))
+            pk = self._holder(values.get("id_type"), values["id_number"])
             before = existing.get(pk) if pk is not None else None
             if before is not None and not self._in(self.change_codes, before["grid_id"]):
                 raise RowInvalid({"grid": [self.msg_scope]})
@@ -240,7 +251,7 @@ class PersonCheck:
             raise RowInvalid({"grid": [self.msg_blank]})
         if not self._in(self.change_codes, record["grid_id"]):
             raise RowInvalid({"grid": [self.msg_scope]})
-        holder = self.living.get(person_key(record["id_type"], record["id_number"]))
+        holder = self._holder(record["id_type"], record["id_number"])
         clash = holder is not None and (before is None or holder != before["id"])
         errors = validate_person_values(record, clash=clash, today=self.today)
         if errors:

@@ -28,6 +28,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models.deletion import ProtectedError, RestrictedError
 
 from gridwork.core import audit
+from gridwork.core.encrypted_fields import hash_fields_for
 from gridwork.core.errors import NotFound
 from gridwork.core.models import RecordHistory
 from gridwork.registry.models import House, Household, Person
@@ -93,17 +94,18 @@ def _restore(actor: Any, entry: RecordHistory, outcome: Undone) -> None:
         outcome.kept.append(f"registry.person:{entry.object_id}")
         return
     current = audit.snapshot(person)
-    if all(current.get(name) == value for name, value in entry.before.items()):
+    before, after_import = audit.history_values(entry)
+    if all(current.get(name) == value for name, value in before.items()):
         return  # taken back already (an undo that was interrupted)
-    if any(current.get(name) != value for name, value in entry.after.items()):
+    if any(current.get(name) != value for name, value in after_import.items()):
         outcome.kept.append(f"registry.person:{entry.object_id}")
         return
     fields = []
-    for attname, value in entry.before.items():
+    for attname, value in before.items():
         model_field = Person._meta.get_field(attname)  # a field by its attname as well as its name
         setattr(person, model_field.attname, model_field.to_python(value))
         fields.append(model_field.name)
-    person.save(update_fields=fields)
+    person.save(update_fields=fields + hash_fields_for(Person, fields))
     after = audit.snapshot(person)
     history_entry(
         actor,

@@ -31,10 +31,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridwork.core import audit
+from gridwork.core.encrypted_fields import row_sealer
 from gridwork.core.models import RecordHistory
 from gridwork.core.system import is_system
 from gridwork.registry import choices as c
@@ -75,8 +78,9 @@ def history_entry(
         object_id=object_id,
         area_code=area,
         action=action,
-        before=before,
-        after=after,
+        # A person's ID number and phone go into history encrypted, as in the register itself.
+        before=audit.sealed(apps.get_model(object_type), before),
+        after=audit.sealed(apps.get_model(object_type), after),
     )
 
 
@@ -101,6 +105,8 @@ class PersonWrite:
         meta = Person._meta
         quote = connection.ops.quote_name
         by_attname = {f.attname: f for f in meta.concrete_fields}
+        # The ID number and phone leave here encrypted, with their hashes (core.encrypted_fields).
+        self.seal = row_sealer([by_attname[a] for a in COLUMNS])
         columns = ", ".join(quote(by_attname[a].column) for a in [*COLUMNS, "updated_at"])
         # Table and column names come from the model, quoted; values are always parameters.
         table = quote(meta.db_table)
@@ -277,7 +283,7 @@ class PersonWrite:
                 chunk = creates[start : start + INSERT_ROWS]
                 params: list[Any] = []
                 for _row, values in chunk:
-                    params += values
+                    params += self.seal(list(values))
                     params.append(now)
                 cursor.execute(
                     self.insert_head + ", ".join([self.row_marks] * len(chunk)) + self.returning, params
@@ -300,7 +306,7 @@ class PersonWrite:
             # The driver's own cursor: its errors are made Django's (a clash an IntegrityError).
             with connection.wrap_database_errors, cursor.cursor.copy(self.copy_sql) as copy:
                 for pk, (_row, values) in zip(ids, creates, strict=True):
-                    copy.write_row((pk, *values, now))
+                    copy.write_row((pk, *self.seal(list(values)), now))
         return ids
 
     def _update(self, updates: list, now: Any, delta: Counter, grids: set[str]) -> list[int]:
@@ -337,7 +343,7 @@ class PersonWrite:
             )
             values = [after[a] for a in COLUMNS]
             values[_AT["birth_date"]] = adapt_date(after["birth_date"])
-            params.append([*values, now, after["id"]])
+            params.append([*self.seal(values), now, after["id"]])
         if params:
             with connection.cursor() as cursor:
                 cursor.executemany(self.update_sql, params)

@@ -4,16 +4,25 @@ An import is checked to the end before anything is written, so the rows that pas
 somewhere: in memory a million rows would take gigabytes; here they wait in an unnamed
 temporary file (gone with the process, whatever happens), one pickled `Batch` at a time, and
 are read back a batch at a time. Only this process writes and reads the file.
+
+The rows hold full ID numbers and phones, so each batch is sealed with AES-GCM under a key made
+for this spool and held in this process's memory only: the bytes on disk are never plain text.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
+import struct
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+NONCE_BYTES = 12
 
 
 @dataclass
@@ -37,11 +46,14 @@ class Batch:
 class Spool:
     def __init__(self, folder: Path) -> None:
         self.handle = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - closed by close()
+        self.aead = AESGCM(AESGCM.generate_key(bit_length=256))
         self.batches_kept = 0
         self.rows_kept = 0
 
     def add(self, batch: Batch) -> None:
-        pickle.dump(batch, self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+        nonce = os.urandom(NONCE_BYTES)
+        sealed = self.aead.encrypt(nonce, pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL), None)
+        self.handle.write(struct.pack(">Q", len(sealed)) + nonce + sealed)
         self.batches_kept += 1
         self.rows_kept += len(batch)
 
@@ -49,7 +61,10 @@ class Spool:
         self.handle.flush()
         self.handle.seek(0)
         for _ in range(self.batches_kept):
-            yield pickle.load(self.handle)  # noqa: S301 - our own file, written just before
+            (size,) = struct.unpack(">Q", self.handle.read(8))
+            nonce = self.handle.read(NONCE_BYTES)
+            # Our own file, written just before and authenticated by its tag.
+            yield pickle.loads(self.aead.decrypt(nonce, self.handle.read(size), None))  # noqa: S301
 
     def close(self) -> None:
         self.handle.close()

@@ -14,6 +14,7 @@ from django.test import Client, override_settings
 
 from gridwork.accounts.services import issue_token
 from gridwork.conftest import GRID_A1, PASSWORD
+from gridwork.core.field_crypto import new_key_text
 from gridwork.core.system import SYSTEM
 
 PACKAGE = Path(__file__).resolve().parents[2]
@@ -161,6 +162,8 @@ def _deploy_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         CSRF_TRUSTED_ORIGINS="https://grid.example.org",
         SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
         DJANGO_SETTINGS_MODULE="gridwork.settings",
+        FIELD_KEYS=new_key_text(),
+        FIELD_HMAC_KEYS=new_key_text(),
     )
     env.update(extra)
     return env
@@ -182,6 +185,12 @@ def test_check_deploy_is_clean_with_the_production_profile(tmp_path):
     result = _check_deploy(_deploy_env(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_refuses_the_production_profile_without_encryption_keys(tmp_path):
+    result = _check_deploy(_deploy_env(tmp_path, FIELD_KEYS="", FIELD_HMAC_KEYS=""))
+    assert result.returncode != 0
+    assert "gridwork.E001" in result.stderr and "gridwork.E002" in result.stderr
 
 
 def test_check_deploy_fails_without_the_profile(tmp_path):

@@ -62,7 +62,7 @@ def area_people(request: HttpRequest, code: str) -> HttpResponse:
 
     people = Person.objects.visible_to(user).in_area(area.code)
     if query:
-        people = people.named(query)
+        people = people.searched(query)
     # The whole area's list counts everyone on its register: the summary kept exact by registry.counts.
     whole_area = not query and can(user, REGISTER_VIEW, area.code)
     total = stats.registered_total(area.code) if whole_area else None
