@@ -37,6 +37,20 @@ def notification_text(case: Case, event: CaseEvent, kind: str) -> tuple[str, str
         return title[:200], " · ".join(str(part) for part in parts)
 
 
+def inbox_text(kind: str, case: Case | None, status: str) -> dict[str, str] | None:
+    """A notification as its reader's inbox shows it, in the active language: the stored title and
+    text are in the site's language for email and SMS; the inbox reads them again from the case.
+    None for a notification without a case (shown as stored)."""
+    if case is None or kind not in _titles():
+        return None
+    return {
+        "title": _titles()[kind] % {"code": case.tracking_code},
+        "category_code": case.category.code,
+        "category": case.category.name,
+        "status": Status(status).label if status in Status.values else status,
+    }
+
+
 def tracking_link(case: Case) -> str:
     return settings.NOTIFY_TRACKING_URL.replace("{code}", case.tracking_code)
 

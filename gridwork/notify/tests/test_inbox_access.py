@@ -47,7 +47,8 @@ def test_inbox_page_of_others(cd: Any, note: Notification, who: str) -> None:
 def test_inbox_page_of_the_recipient(cd: Any, note: Notification) -> None:
     client = cd.client("centre_a")
     page = html(client.get("/inbox/"))
-    assert note.title in page and note.body in page
+    assert note.title in page  # the site's language, as it was written
+    assert f"{note.case.category.code}</span> {note.case.category.name_zh}" in page
     assert 'class="badge">1<' in page  # the unread count in the header
     assert client.get(f"/inbox/{note.pk}/read/").status_code == 405  # reading is not a change
     assert client.post(f"/inbox/{note.pk}/read/").status_code == 302
@@ -56,6 +57,19 @@ def test_inbox_page_of_the_recipient(cd: Any, note: Notification) -> None:
     page = html(client.get("/inbox/"))
     assert 'class="badge"' not in page
     assert note.title not in html(client.get("/inbox/?unread=1"))
+
+
+def test_inbox_page_in_the_readers_language(cd: Any, note: Notification) -> None:
+    """The stored words are the site's (Chinese) for email and SMS; an English reader's inbox reads
+    the case again: English title, the category's English name, the status's English label."""
+    client = cd.client("centre_a")
+    client.cookies["django_language"] = "en"
+    page = html(client.get("/inbox/"))
+    assert note.title not in page and note.body not in page
+    assert f"Case {note.case.tracking_code} needs your action" in page
+    assert note.case.category.name_en in page
+    assert "submitted, awaiting acceptance" in page
+    assert f'href="/cases/{note.case_id}/"' in page
 
 
 def test_mark_all_read(cd: Any, commits: Any, note: Notification) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from gridwork.accounts.models import RoleAssignment
 from gridwork.cases.models import Case, CaseEvent
 from gridwork.cases.tests.conftest import MUNICIPAL, URBAN
 from gridwork.cases.tests.helpers import actions, do, report
@@ -143,3 +144,16 @@ def test_a_bad_photo_on_an_action_changes_nothing(cd: District, media) -> None: 
     assert any("JPEG" in str(m) for m in response.context["messages"])
     assert _unchanged(case) == before
     assert not list(media.rglob("*.png"))
+
+
+def test_dispatch_offers_a_department_that_only_has_a_handler(cd: District) -> None:
+    """A department can hold a handler's role without being any category's default: the dispatch
+    form must offer it, or its handler never receives a case from the pages."""
+    RoleAssignment.objects.create(
+        user=cd.users["dept_other"], role="department_handler", area_id="110112", department="区园林绿化局"
+    )
+    case = report(cd, "worker_a1")
+    do(cd, "centre_a", case, "accept")
+    page = html(cd.client("centre_a").get(f"/cases/{case.pk}/"))
+    assert '<option translate="no" value="区园林绿化局"' in page
+    assert f'value="{URBAN}"' in page

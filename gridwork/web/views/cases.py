@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gridwork.accounts.access import CASES_REPORT
 from gridwork.accounts.access import has_capability as _has_capability
 from gridwork.accounts.decorators import second_factor_verified, signed_in
-from gridwork.accounts.models import Role
+from gridwork.accounts.models import Role, RoleAssignment
 from gridwork.cases import calendar, machine, queues, services
 from gridwork.cases.access import may_use_cases
 from gridwork.cases.errors import StaleCase, TransitionNotAllowed
@@ -225,7 +225,11 @@ def _role_label(role: str) -> str:
 
 
 def _departments() -> list[str]:
-    return sorted(set(Category.objects.exclude(department="").values_list("department", flat=True)))
+    """The departments a case can go to: the categories' own and every one with a handler (a
+    department can hold a role without being any category's default)."""
+    named = set(Category.objects.exclude(department="").values_list("department", flat=True))
+    staffed = RoleAssignment.objects.filter(role=Role.DEPARTMENT_HANDLER).exclude(department="")
+    return sorted(named | set(staffed.values_list("department", flat=True)))
 
 
 def _merge_candidates(user: Any, case: Case) -> list[Case]:

@@ -114,9 +114,13 @@ def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     launched.close()
 
 
-def open_context(browser: Browser, site: LiveSite, width: str, lang: str) -> BrowserContext:
-    """A fresh browser profile at a width, its language chosen as the language switch does (a cookie)."""
+def open_context(
+    browser: Browser, site: LiveSite, width: str, lang: str, state: dict[str, Any] | None = None
+) -> BrowserContext:
+    """A fresh browser profile at a width (signed in when given a storage state), its language chosen
+    as the language switch does (a cookie)."""
     context = browser.new_context(
+        storage_state=state,
         viewport=WIDTHS[width],
         locale=LANGUAGES[lang],
         is_mobile=width == "phone",
@@ -154,17 +158,42 @@ def sign_in(context: BrowserContext, site: LiveSite, username: str, password: st
     return answer.status
 
 
+@pytest.fixture(scope="package")
+def signed_in_states(browser: Browser, site: LiveSite) -> dict[str, Any]:
+    """Each account's signed-in cookies, taken once per run and reused by every context of that user.
+
+    A second sign-in of the same account within one 30-second step of its authenticator would
+    post the same code again, which django-otp rightly refuses as a replay; one sign-in per account
+    also saves the suite a round of logins per test. Nothing in the suite signs out.
+    """
+    return {}
+
+
+def signed_in_state(
+    browser: Browser, site: LiveSite, states: dict[str, Any], username: str
+) -> dict[str, Any]:
+    if username not in states:
+        context = open_context(browser, site, "desktop", "en")
+        try:
+            status = sign_in(context, site, username)
+            assert status == 302, f"{username} could not sign in (answer {status})"
+            states[username] = context.storage_state()
+        finally:
+            context.close()
+    return states[username]
+
+
 @pytest.fixture
-def context_for(browser: Browser, site: LiveSite) -> Iterator[Callable[..., BrowserContext]]:
+def context_for(
+    browser: Browser, site: LiveSite, signed_in_states: dict[str, Any]
+) -> Iterator[Callable[..., BrowserContext]]:
     """Open contexts (closed after the test): context_for(width, lang, username=None)."""
     opened: list[BrowserContext] = []
 
     def make(width: str, lang: str, username: str | None = None) -> BrowserContext:
-        context = open_context(browser, site, width, lang)
+        state = None if username is None else signed_in_state(browser, site, signed_in_states, username)
+        context = open_context(browser, site, width, lang, state)
         opened.append(context)
-        if username is not None:
-            status = sign_in(context, site, username)
-            assert status == 302, f"{username} could not sign in (answer {status})"
         return context
 
     yield make

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -45,6 +46,12 @@ class LiveSite:
     url: str
     process: subprocess.Popen
     log_path: Path
+    db_path: Path
+
+    def query(self, sql: str, *params: object) -> list[tuple]:
+        """Rows of the live site's database, read-only: what a journey left behind."""
+        with sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=10) as db:
+            return db.execute(sql, params).fetchall()
 
     def stop(self) -> None:
         self.process.terminate()
@@ -116,4 +123,4 @@ def start_site(root: Path) -> LiveSite:
     except BaseException:
         process.kill()
         raise
-    return LiveSite(url=url, process=process, log_path=log_path)
+    return LiveSite(url=url, process=process, log_path=log_path, db_path=var_dir / "site.sqlite3")

@@ -7,35 +7,14 @@ Journeys run before the walker (file order), which then walks the cases they mad
 
 from __future__ import annotations
 
-import base64
+import datetime as dt
 import re
 from collections.abc import Callable
 
-import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, expect
 
-from gridwork.web.tests.browser.conftest import WIDTHS
-from gridwork.web.tests.browser.probe import PageWatch, check_page
-from gridwork.web.tests.browser.server import LiveSite, artefacts_dir
-
-COMBOS = [(lang, width) for lang in ("zh-hans", "en") for width in WIDTHS]
-# A one-pixel PNG: the photo a worker takes on the spot.
-PHOTO = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-)
-combos = pytest.mark.parametrize(("lang", "width"), COMBOS, ids=[f"{lang}-{width}" for lang, width in COMBOS])
-
-
-def _checked(page: Page, watch: PageWatch, lang: str, width: str, shot: str) -> None:
-    """The walker's checks on the page a journey has reached, and its screenshot."""
-    problems = watch.take() + check_page(page, lang=lang, phone=width == "phone")
-    page.screenshot(path=str(artefacts_dir() / "journeys" / f"{shot}-{lang}-{width}.jpg"), type="jpeg")
-    assert not problems, f"{page.url}: " + "\n".join(problems)
-
-
-def _page(context: BrowserContext, site: LiveSite) -> tuple[Page, PageWatch]:
-    page = context.new_page()
-    return page, PageWatch(site.url).attach(page)
+from gridwork.web.tests.browser.journey import COMBOS, PHOTO, checked, combos, new_page
+from gridwork.web.tests.browser.server import LiveSite
 
 
 @combos
@@ -44,58 +23,68 @@ def test_a_user_is_locked_out_after_repeated_failures(
 ) -> None:
     # A grid worker of its own for each run: the lockout lasts beyond the test.
     username = f"demo_gw{3 + COMBOS.index((lang, width))}"
-    page, watch = _page(context_for(width, lang), site)
+    page, watch = new_page(context_for(width, lang), site)
     page.goto("/login/")
     for _ in range(5):  # LOGIN_MAX_FAILURES
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", "not-the-password")
         page.click("main form button[type=submit]")
         expect(page.locator(".error[role=alert]")).to_be_visible()
+    failed = page.locator(".error[role=alert]").inner_text()
     watch.take()  # the failed logins' own answers are the point here
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "Gridwork-Demo-2025")
     page.click("main form button[type=submit]")
     assert page.url.endswith("/login/"), "the right password must not open a locked account"
+    # Every failure is answered alike (accounts/lockout.py): a refusal does not tell an attacker
+    # that the account exists or is locked; the words say to try again later.
     message = page.locator(".error[role=alert]").inner_text()
-    assert re.search(r"15", message), message
-    assert ("locked" in message) if lang == "en" else ("锁定" in message), message
-    _checked(page, watch, lang, width, "locked-out")
+    assert message == failed, message
+    assert ("too many attempts" in message) if lang == "en" else ("尝试次数过多" in message), message
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+    blocked = site.query(
+        "SELECT count(*) FROM accounts_loginthrottle"
+        " WHERE kind = 'pair' AND failures >= 5 AND blocked_until > ?",
+        now,
+    )[0][0]
+    assert blocked >= 1, "no account at this address is refused for a while"
+    checked(page, watch, lang, width, "locked-out")
 
 
 @combos
 def test_an_officer_reveals_an_id_number_and_the_auditor_finds_it(
     site: LiveSite, context_for: Callable[..., BrowserContext], lang: str, width: str
 ) -> None:
-    page, watch = _page(context_for(width, lang, "demo_centre"), site)
+    page, watch = new_page(context_for(width, lang, "demo_centre"), site)
     page.goto("/areas/110112001001/people/")
     page.locator("#people-results ul.rows a").nth(COMBOS.index((lang, width))).click()
     person_path = re.sub(r"^https?://[^/]+", "", page.url)
     person_id = re.search(r"/people/(\d+)/", person_path).group(1)
     masked = page.locator("#identity dd.mono").first.inner_text()
     assert "*" in masked, masked
-    _checked(page, watch, lang, width, "person-masked")
+    checked(page, watch, lang, width, "person-masked")
     page.fill("#id_reason", "Checking a household registration")
     page.locator("#identity button[type=submit]").click()
     expect(page.locator("#identity.revealed")).to_be_visible()
     shown = page.locator("#identity dd.mono").first.inner_text()
     assert "*" not in shown and len(shown) == 18, shown
-    _checked(page, watch, lang, width, "person-revealed")
+    checked(page, watch, lang, width, "person-revealed")
 
-    auditor, audit_watch = _page(context_for(width, lang, "demo_auditor"), site)
+    auditor, audit_watch = new_page(context_for(width, lang, "demo_auditor"), site)
     auditor.goto("/audit/?action=reveal")
     row = auditor.locator("tr.action-reveal", has_text=f"#{person_id}").first
     expect(row).to_be_visible()
     assert "Checking a household registration" in row.inner_text()
-    _checked(auditor, audit_watch, lang, width, "audit-reveal")
+    checked(auditor, audit_watch, lang, width, "audit-reveal")
 
 
 @combos
 def test_a_grid_worker_reports_a_case_with_a_photo_and_handles_it_on_the_spot(
     site: LiveSite, context_for: Callable[..., BrowserContext], lang: str, width: str
 ) -> None:
-    page, watch = _page(context_for(width, lang, "demo_gw1"), site)
+    page, watch = new_page(context_for(width, lang, "demo_gw1"), site)
     page.goto("/cases/new/")
-    _checked(page, watch, lang, width, "report-form")
+    checked(page, watch, lang, width, "report-form")
     category = page.locator("#id_category option[data-track=routine]").first.get_attribute("value")
     page.select_option("#id_category", category)
     page.fill("#id_title", f"Blocked drain by the gate ({lang}, {width})")
@@ -108,7 +97,7 @@ def test_a_grid_worker_reports_a_case_with_a_photo_and_handles_it_on_the_spot(
     expect(page.locator("ul.messages")).to_be_visible()
     assert re.search(r"/cases/\d+/$", page.url), page.url
     expect(page.locator(".photos img")).to_have_count(1)
-    _checked(page, watch, lang, width, "case-reported")
+    checked(page, watch, lang, width, "case-reported")
 
     resolve = page.locator("form[action$='/act/resolve/']")
     if not resolve.is_visible():  # one action's form is open; the others fold under their summary
@@ -120,4 +109,4 @@ def test_a_grid_worker_reports_a_case_with_a_photo_and_handles_it_on_the_spot(
     resolve.locator("button[type=submit]").click()
     expect(page.locator(".timeline .action-resolve")).to_be_visible()
     expect(page.locator(".photos img")).to_have_count(2)
-    _checked(page, watch, lang, width, "case-resolved")
+    checked(page, watch, lang, width, "case-resolved")
