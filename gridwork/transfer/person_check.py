@@ -41,8 +41,10 @@ from gridwork.registry.record_rules import (
     RESIDENT_ID,
     derive_person_values,
     field_rules,
+    person_clash_message,
     validate_person_values,
 )
+from gridwork.registry.uniqueness import Clash, RegisteredElsewhere, elsewhere_message, log_attempt
 from gridwork.transfer.columns import Kind
 from gridwork.transfer.rows import ColumnErrors, RowInvalid, RowReader, _remap, planned_household_grid
 from gridwork.transfer.spool import Batch, Spool
@@ -205,6 +207,17 @@ class PersonCheck:
             batch.households.append((number, values))
         return None, grid, household_number
 
+    def _visible(self, pk: int) -> bool:
+        return self.view_codes is None or Person.objects.visible_to(self.actor).filter(pk=pk).exists()
+
+    def _registered_elsewhere(self, errors: dict[str, list[str]], holder: int, grid: str) -> None:
+        """The ID number is held outside the actor's scope: the answer says only that (as
+        save_record's does), and the attempt goes to the audit log, one entry per row. The check
+        writes nothing else, so no rollback takes the entry away."""
+        errors["id_number"] = [elsewhere_message()]
+        clash = Clash("id_number", holder, visible=False)
+        log_attempt(self.actor, RegisteredElsewhere(errors, Person, [clash]), area_code=grid)
+
     def _check_row(
         self, number: int, values: dict[str, Any], existing: dict[int, dict[str, Any]], batch: Batch
     ) -> None:
@@ -243,6 +256,8 @@ class PersonCheck:
         holder = self.living.get(person_key(record["id_type"], record["id_number"]))
         clash = holder is not None and (before is None or holder != before["id"])
         errors = validate_person_values(record, clash=clash, today=self.today)
+        if clash and person_clash_message() in errors.get("id_number", ()) and not self._visible(holder):
+            self._registered_elsewhere(errors, holder, record["grid_id"])
         if errors:
             raise RowInvalid(_remap(self.kind, ValidationError(errors), "grid"))
         if before is None:
