@@ -198,7 +198,11 @@ class PersonCheck:
         known = self.households.get(household_number)
         if known is not None:
             if not self._in(self.view_codes, known[1]):
-                raise RowInvalid({"household_number": [self.msg_no_record]})
+                # Held outside the actor's areas: as save_record answers a household number there.
+                errors = {"household_number": [elsewhere_message()]}
+                clash = Clash("number", known[0], visible=False)
+                log_attempt(self.actor, RegisteredElsewhere(errors, Household, [clash]))
+                raise RowInvalid(errors)
             return known[0], known[1], None
         grid = self.planned.get(household_number)
         if grid is None:

@@ -53,3 +53,13 @@ def test_a_building_code_registered_in_another_area(district: District, mode: st
     [attempt] = _attempts()  # kept, though the import's transaction was rolled back
     assert attempt.object_type == "registry.building" and attempt.object_id == str(other.pk)
     assert attempt.detail == {"field": "code"}
+
+
+def test_a_household_number_registered_in_another_area(district: District) -> None:
+    other = district.households[GRID_B1]
+    rows = [person_row(7, other.number)]
+    job = run(district.users["worker_a1"], "persons", csv_bytes("persons", rows), mode="all_or_nothing")
+    assert [e[:2] + e[3:] for e in report_rows(job)] == [["3", "household number", ELSEWHERE]]
+    [attempt] = _attempts()
+    assert attempt.object_type == "registry.household" and attempt.object_id == str(other.pk)
+    assert attempt.detail == {"field": "number"}
