@@ -2,8 +2,10 @@
 no full ID number, phone or birth date of the register in anything a user who revealed nothing
 is given: every page the role's home and menus link to and one level below, every API list and
 detail answer, every export (XLSX and CSV), the public Open311 answers and tracking pages, and
-the log lines and audit rows written meanwhile. Gridwork makes no PDF; a PDF link met on the walk
-would be scanned as bytes.
+the log lines and audit rows written meanwhile. Then a grid worker reveals one person (page, API,
+export): the full values are in those answers only, and the next requests show them masked
+(a reveal lasts for the page, not the session). Gridwork makes no PDF; a PDF link met on the walk
+would be scanned as its bytes decoded.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from gridwork.conftest import verify_second_factor
 from gridwork.core.models import AuditEvent
 from gridwork.demo.builder import build_demo
 from gridwork.demo.tests.output_scan import Secrets, csv_text, json_text, xlsx_text
+from gridwork.registry.models import Person
 from gridwork.transfer.exports import EXPORT_KINDS
 from gridwork.web.tests.browser.crawl import Frontier
 
@@ -181,6 +184,37 @@ def _roles_to_walk() -> list[tuple[str, str]]:
     return chosen
 
 
+def _revealed_for_one_answer(scan: Scan) -> None:
+    """A reveal shows the full values in its own answer (the scan would find them there), and the
+    next request (the page, the API's person and list, a masked export) shows them masked again."""
+    worker = User.objects.get(username="demo_gw1")
+    grid = RoleAssignment.objects.get(user=worker).area_id
+    person = Person.objects.filter(grid_id=grid).exclude(phone="").order_by("pk").first()
+    client = _signed_in(worker)
+    reason = {"reason": "入户核实身份"}
+    page = client.post(f"/people/{person.pk}/reveal/", reason)
+    api_reveal = client.post(f"{API}/persons/{person.pk}/reveal", reason, content_type="application/json")
+    export = client.post(f"/areas/{grid}/export/persons/", {**reason, "format": "csv"})
+    for answer in (page, api_reveal, export):
+        assert answer.status_code == 200 and answer["Cache-Control"] == "no-store"
+        text = (
+            answer.content.decode() if not answer.streaming else csv_text(b"".join(answer.streaming_content))
+        )
+        assert person.id_number in text and person.phone in text
+    before = len(scan.leaks)
+    for path in (
+        f"/people/{person.pk}/",
+        f"{API}/persons/{person.pk}",
+        f"{API}/persons?area={grid}&limit=200",
+        f"/areas/{grid}/people/",
+        f"/areas/{grid}/export/persons/?format=csv",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        scan.response(f"demo_gw1 after a reveal {path}", response)
+    assert len(scan.leaks) == before
+
+
 @pytest.fixture
 def demo_district(db: None, settings: Any, tmp_path: Path) -> None:
     settings.VAR_DIR = str(tmp_path)
@@ -205,6 +239,7 @@ def test_no_full_id_number_phone_or_birth_date_in_any_output(demo_district: None
             _exports(scan, client, who, area)
             _walk_api(scan, client, who)
         _public(scan)
+        _revealed_for_one_answer(scan)
     finally:
         root.removeHandler(captured)
     for line in captured.lines:
