@@ -141,6 +141,9 @@ LOGIN_ACCOUNT_MAX_FAILURES = env_int("LOGIN_ACCOUNT_MAX_FAILURES", 10)
 LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 30)
 LOGIN_DELAY_SECONDS = env_int("LOGIN_DELAY_SECONDS", 30)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+# How many reverse proxies stand in front and append to X-Forwarded-For (gridwork/core/client_address.py):
+# the client's address for the limits above and the audit log. 0: REMOTE_ADDR, the header unread.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # Argon2 first: new passwords and every login with an older (PBKDF2) hash store an Argon2 hash.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -215,7 +218,11 @@ TASKS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line masked (ID-like and phone-like numbers) before it is written: gridwork/core/log_masking.py.
+    "filters": {"mask_personal_numbers": {"()": "gridwork.core.log_masking.MaskPersonalNumbers"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_numbers"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -21,6 +21,7 @@ ACCOUNTS_MANAGE = "accounts.manage"
 CASES_VIEW = "cases.view"
 CASES_REPORT = "cases.report"
 CASES_CONFIGURE = "cases.configure"
+CASES_PUBLISH = "cases.publish"
 REGISTER_BREAK_GLASS = "register.break_glass"
 
 _REGISTER_READERS = {
@@ -50,6 +51,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     CASES_VIEW: frozenset(_REGISTER_READERS),
     CASES_REPORT: frozenset(_REGISTER_READERS),
     CASES_CONFIGURE: frozenset({Role.DISTRICT_STAFF}),
+    # Moderating the public board: a text about a case that the public may read, in place of the
+    # resident's description (which may be about a neighbour). The roles that accept cases.
+    CASES_PUBLISH: frozenset({Role.ACCEPTANCE_CENTRE, Role.STREET_STAFF, Role.DISTRICT_STAFF}),
     # Break the glass (registry.break_glass): opening one protected key person outside one's areas,
     # for a stated reason, for a few hours. Street and district staff: they coordinate across the
     # grids and communities below them and answer for emergencies that cross those lines (a person

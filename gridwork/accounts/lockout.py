@@ -17,19 +17,11 @@ import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.http import HttpRequest
 
 from gridwork.accounts.models import LoginThrottle
 
 # Failures older than this are forgotten: a counter starts again after a quiet day.
 FORGET_AFTER = dt.timedelta(days=1)
-
-
-def client_address(request: HttpRequest | None) -> str:
-    """The address the request came from (the proxy in front must set REMOTE_ADDR to the client's)."""
-    if request is None:
-        return ""
-    return str(request.META.get("REMOTE_ADDR") or "")
 
 
 def _digest(*parts: str) -> str:

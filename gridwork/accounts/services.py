@@ -30,6 +30,7 @@ from gridwork.accounts.access import (
 from gridwork.accounts.models import ApiToken, LoginThrottle, Role, RoleAssignment
 from gridwork.accounts.permissions import require
 from gridwork.core import audit
+from gridwork.core.client_address import client_address
 from gridwork.core.encrypted_fields import hash_fields_for
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
@@ -81,7 +82,7 @@ def authenticate_with_lockout(
     if not username or password is None:
         return None
     now = timezone.now()
-    address = lockout.client_address(request)
+    address = client_address(request)
     keys = lockout.keys_for(username, address)
     with transaction.atomic():
         rows = _throttle_rows(keys)

@@ -31,6 +31,8 @@ from gridwork.cases.api_schemas import (
     CaseEventOut,
     CaseOut,
     CasePage,
+    CasePublicTextIn,
+    CasePublicTextOut,
     CaseReportIn,
     CaseRevealIn,
     CaseRevealOut,
@@ -175,6 +177,15 @@ def act(
         **payload.params(),
     )
     return _detail(request, case_id)
+
+
+@router.post(
+    "/cases/{case_id}/public-text",
+    response=CasePublicTextOut,
+    summary="Publish a moderator's text for the public board (Open311) in place of the resident's words",
+)
+def publish_public_text(request: HttpRequest, case_id: RecordId, payload: CasePublicTextIn) -> Any:
+    return services.publish_public_text(request.user, case_id, payload.text)
 
 
 @router.post(

@@ -178,6 +178,16 @@ class CaseDetailOut(CaseOut):
         return list(obj.events.all())
 
 
+class CasePublicTextIn(InputSchema):
+    text: str = Field(..., max_length=500, description="what the public board may say; empty takes it back")
+
+
+class CasePublicTextOut(Schema):
+    id: int
+    public_text: str
+    public_text_at: dt.datetime | None
+
+
 class CaseRevealIn(InputSchema):
     reason: str = Field(..., min_length=4, max_length=300, description="why the full text is needed")
 

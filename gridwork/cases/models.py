@@ -238,6 +238,10 @@ class Case(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     rating = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True)
     rating_comment = models.CharField(_("rating comment"), max_length=500, blank=True)
+    # What the public board (Open311) may say about the case beyond its category, status, grid and
+    # dates: written by a moderator (services.publish_public_text), never the resident's own words.
+    public_text = models.CharField(_("public text"), max_length=500, blank=True)
+    public_text_at = models.DateTimeField(_("public text published at"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from gridwork.core.client_address import client_address
+
 DEFAULT_PER_HOUR = 30
 WINDOW_SECONDS = 3600
 
@@ -26,8 +28,8 @@ def allow(request: HttpRequest, kind: str) -> bool:
     limit = per_hour()
     if limit <= 0:
         return True
-    # REMOTE_ADDR only: a forwarded-for header is the client's to choose.
-    address = request.META.get("REMOTE_ADDR", "")
+    # REMOTE_ADDR, or the address the trusted proxies saw (never a forwarded-for entry the client wrote).
+    address = client_address(request)
     key = f"gridwork:public:{kind}:{address}:{int(time.time() // WINDOW_SECONDS)}"
     if cache.add(key, 1, timeout=WINDOW_SECONDS):
         return True

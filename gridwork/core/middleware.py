@@ -6,6 +6,7 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from gridwork.core.client_address import client_address
 from gridwork.core.request_context import current_ip
 
 # Seconds a client is asked to wait before trying a write again.
@@ -17,7 +18,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = current_ip.set(request.META.get("REMOTE_ADDR"))
+        token = current_ip.set(client_address(request) or None)
         try:
             return self.get_response(request)
         finally:

@@ -10,8 +10,9 @@ XLSX the workbook's properties, the sheet's printed header and a second sheet; i
 line starting with WATERMARK_MARK, which the importer skips, so the file still imports back.
 
 Masking: columns marked `personal` (ID numbers, phones) are masked unless the user holds
-register.reveal at the exported area and states a reason; sensitive key-people tags are left
-out of a masked export, as the pages hide them until revealed.
+register.reveal at the exported area and states a reason, and the birth date shows as its year
+(it is the middle of the ID number); sensitive key-people tags are left out of a masked export,
+as the pages hide them until revealed.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from gridwork.accounts.access import REGISTER_EXPORT, REGISTER_REVEAL, can, has_
 from gridwork.areas.models import Area
 from gridwork.core import audit
 from gridwork.core.errors import NotFound
+from gridwork.core.language import pick
 from gridwork.core.masking import mask_id_number, mask_phone
 from gridwork.core.models import AuditEvent
 from gridwork.core.system import is_system
@@ -53,6 +55,7 @@ CONTENT_TYPES = {
     CSV: "text/csv; charset=utf-8",
 }
 CHUNK = 2000
+BIRTH_DATE = "birth_date"
 REASON_MIN = 4
 # A text cell starting with one of these is run as a formula by spreadsheet programs.
 
@@ -146,6 +149,10 @@ def _cell(kind: Kind, column: Column, record: Any, masked: bool) -> Any:
         value = str(value)
     if masked and column.personal:
         value = _masked(column, value)
+    elif masked and column.key == BIRTH_DATE and isinstance(value, dt.date):
+        # The birth date is the middle of a resident ID number: beside the masked number it would
+        # undo the mask (the area code and the last four are on the same row). The year only.
+        value = value.year
     # A control character stored before input refused them would make openpyxl refuse the cell.
     return escape_formula(strip_control_characters(value))
 
@@ -243,7 +250,17 @@ def start_export(
             detail=detail,
         )
     language = get_language() or "zh-hans"
-    return Export(kind, fmt, area_code, masked, qs, rows, language, event, kind.headers(language))
+    return Export(kind, fmt, area_code, masked, qs, rows, language, event, _headers(kind, language, masked))
+
+
+def _headers(kind: Kind, language: str, masked: bool) -> list[str]:
+    headers = kind.headers(language)
+    if masked:
+        headers = [
+            pick("出生年份", "birth year", language) if column.key == BIRTH_DATE else header
+            for column, header in zip(kind.columns, headers, strict=True)
+        ]
+    return headers
 
 
 def watermark(export: Export) -> str:

@@ -41,8 +41,10 @@ from gridwork.registry.record_rules import (
     RESIDENT_ID,
     derive_person_values,
     field_rules,
+    person_clash_message,
     validate_person_values,
 )
+from gridwork.registry.uniqueness import Clash, RegisteredElsewhere, elsewhere_message, log_attempt
 from gridwork.transfer.columns import Kind
 from gridwork.transfer.rows import ColumnErrors, RowInvalid, RowReader, _remap, planned_household_grid
 from gridwork.transfer.spool import Batch, Spool
@@ -207,7 +209,11 @@ class PersonCheck:
         known = self.households.get(household_number)
         if known is not None:
             if not self._in(self.view_codes, known[1]):
-                raise RowInvalid({"household_number": [self.msg_no_record]})
+                # Held outside the actor's areas: as save_record answers a household number there.
+                errors = {"household_number": [elsewhere_message()]}
+                clash = Clash("number", known[0], visible=False)
+                log_attempt(self.actor, RegisteredElsewhere(errors, Household, [clash]))
+                raise RowInvalid(errors)
             return known[0], known[1], None
         grid = self.planned.get(household_number)
         if grid is None:
@@ -215,6 +221,17 @@ class PersonCheck:
             self.planned[household_number] = grid
             batch.households.append((number, values))
         return None, grid, household_number
+
+    def _visible(self, pk: int) -> bool:
+        return self.view_codes is None or Person.objects.visible_to(self.actor).filter(pk=pk).exists()
+
+    def _registered_elsewhere(self, errors: dict[str, list[str]], holder: int, grid: str) -> None:
+        """The ID number is held outside the actor's scope: the answer says only that (as
+        save_record's does), and the attempt goes to the audit log, one entry per row. The check
+        writes nothing else, so no rollback takes the entry away."""
+        errors["id_number"] = [elsewhere_message()]
+        clash = Clash("id_number", holder, visible=False)
+        log_attempt(self.actor, RegisteredElsewhere(errors, Person, [clash]), area_code=grid)
 
     def _check_row(
         self, number: int, values: dict[str, Any], existing: dict[int, dict[str, Any]], batch: Batch
@@ -254,6 +271,8 @@ class PersonCheck:
         holder = self._holder(record["id_type"], record["id_number"])
         clash = holder is not None and (before is None or holder != before["id"])
         errors = validate_person_values(record, clash=clash, today=self.today)
+        if clash and person_clash_message() in errors.get("id_number", ()) and not self._visible(holder):
+            self._registered_elsewhere(errors, holder, record["grid_id"])
         if errors:
             raise RowInvalid(_remap(self.kind, ValidationError(errors), "grid"))
         if before is None:

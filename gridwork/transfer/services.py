@@ -44,6 +44,7 @@ from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
 from gridwork.core.private_files import create_private, private_dir
 from gridwork.core.system import SYSTEM, is_system
+from gridwork.registry.uniqueness import RegisteredElsewhere, log_attempt
 from gridwork.transfer import geojson, person_import, person_undo, readers
 from gridwork.transfer.cells import text
 from gridwork.transfer.columns import NOTES_MARK, Kind, get_kind, header_index
@@ -368,6 +369,9 @@ class _RowByRow:
         self.reader = RowReader(kind, index)
         self.created = self.updated = self.ok = 0
         self.seen: dict[tuple[str, str], int] = {}
+        # Values found registered outside the actor's scope: save_record audits each attempt, but
+        # inside this import's transaction, which a refused row rolls back; logged again after it.
+        self.elsewhere: list[RegisteredElsewhere] = []
 
     def feed(self, number: int, cells: list[Any]) -> None:
         try:
@@ -386,6 +390,8 @@ class _RowByRow:
             self.ok += 1
         except RowInvalid as exc:
             self.report.add_row(number, exc.errors, cells)
+            if isinstance(exc.__cause__, RegisteredElsewhere):
+                self.elsewhere.append(exc.__cause__)
         except NotFound:
             self.report.add_row(number, {"": [_("No such record in your area.")]}, cells)
         self.tick()
@@ -460,6 +466,9 @@ def _run_row_by_row(
             job.errors_count = 0
             job.status = ImportJob.Status.DONE
             _audit(job)
+    if report.count or job.mode == ImportJob.Mode.CHECK:
+        for refused in importer.elsewhere:
+            log_attempt(importer.actor, refused)
 
 
 @contextlib.contextmanager

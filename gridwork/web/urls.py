@@ -62,6 +62,7 @@ urlpatterns = [
     path("cases/<int:pk>/", cases.case_detail, name="case"),
     path("cases/<int:pk>/act/<slug:action>/", cases.case_act, name="case_act"),
     path("cases/<int:pk>/reveal/", cases.case_reveal, name="case_reveal"),
+    path("cases/<int:pk>/public-text/", cases.case_publish, name="case_publish"),
     path("cases/<int:pk>/photos/<int:photo_pk>/", cases.case_photo, name="case_photo"),
     path("report/", public.report, name="public_report"),
     path("report/done/", public.reported, name="public_reported"),

@@ -16,7 +16,8 @@ Choices made (README.md beside this file says more):
   else the category's handling department.
 - What a public board may show, and no more: category, status, dates, and the place as its grid
   (address is the grid's name, lat/long the centre of the grid's boundary). The description, the
-  address and the point a resident gave may be about another person, so they are never published.
+  address and the point a resident gave may be about another person, so they are never published;
+  description is the text a moderator published for the public (services.publish_public_text), else empty.
 """
 
 from __future__ import annotations
@@ -161,7 +162,7 @@ def _request_row(case: Case, centre: tuple[float, float] | None) -> dict[str, An
         "status_notes": _status_notes(case),
         "service_name": case.category.name,
         "service_code": case.category.code,
-        "description": "",
+        "description": case.public_text,
         "agency_responsible": case.holder_department or case.category.department,
         "service_notice": "",
         "requested_datetime": _iso(case.created_at),

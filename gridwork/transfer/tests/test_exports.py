@@ -305,3 +305,18 @@ def test_every_file_carries_who_took_it_and_its_audit_entry(district: District) 
     assert workbook.properties.creator == "worker_a1"
     about = workbook.worksheets[1]
     assert about["A1"].value.startswith(WATERMARK_MARK) and str(event.pk) in about["A1"].value
+
+
+def test_a_masked_export_gives_the_birth_year_not_the_date(district: District) -> None:
+    """The birth date is the middle of the ID number: beside the masked number it would undo it."""
+    person = district.people[GRID_A1]
+    client = district.client("worker_a1")
+    rows = csv_rows(body(client.get(page_url(GRID_A1, "persons"))))
+    assert "出生日期" not in rows[0]
+    assert column(rows, "出生年份") == [str(person.birth_date.year)]
+    assert person.birth_date.isoformat() not in str(rows)
+    sheet = xlsx_rows(body(client.get(page_url(GRID_A1, "persons", "xlsx"))))
+    assert column(sheet, "出生年份") == [person.birth_date.year]
+    # With the reveal's reason the file is the full record again, as it imports back.
+    full = csv_rows(body(client.post(page_url(GRID_A1, "persons"), {"reason": "核对户籍信息"})))
+    assert column(full, "出生日期") == [person.birth_date.isoformat()]

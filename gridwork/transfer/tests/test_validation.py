@@ -44,7 +44,7 @@ PERSON_CASES = [
         "household of another grid",
         {"household_number": "H110112104201001"},
         "household_number",
-        "No such record",
+        "Already registered in another area",
     ),
     ("against register", {"id_number": ""}, "id_number", "already in the register"),
 ]

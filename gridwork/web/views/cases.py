@@ -20,9 +20,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gridwork.accounts.access import CASES_REPORT
+from gridwork.accounts.access import CASES_PUBLISH, CASES_REPORT
 from gridwork.accounts.access import has_capability as _has_capability
-from gridwork.accounts.decorators import second_factor_verified, signed_in
+from gridwork.accounts.decorators import requires, second_factor_verified, signed_in
 from gridwork.accounts.models import Role, RoleAssignment
 from gridwork.cases import calendar, machine, queues, services
 from gridwork.cases.access import may_use_cases
@@ -280,12 +280,26 @@ def case_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, case, revealed=True)
 
 
+@requires(CASES_PUBLISH)
+@require_POST
+def case_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """A moderator's text for the public board (Open311) in place of the resident's words."""
+    case = services.get_visible_case(request.user, pk, queryset=Case.objects.select_related(*DETAIL_SHAPE))
+    try:
+        services.publish_public_text(request.user, case.pk, request.POST.get("public_text", ""))
+    except ValidationError as exc:
+        return _render_detail(request, case, publish_errors=error_messages(exc), status=400)
+    messages.success(request, _("The public text is saved."))
+    return redirect("web:case", pk=case.pk)
+
+
 def _render_detail(
     request: HttpRequest,
     case: Case,
     *,
     revealed: bool = False,
     reveal_errors: list[str] | None = None,
+    publish_errors: list[str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -316,6 +330,9 @@ def _render_detail(
         "revealed": revealed,
         "may_reveal": services.may_reveal_case(user, case),
         "reveal_errors": reveal_errors or [],
+        "may_publish": services.may_publish(user, case),
+        "publish_errors": publish_errors or [],
+        "public_text_max": services.PUBLIC_TEXT_MAX,
     }
     if Action.DISPATCH in actions:
         context["departments"] = _departments()
