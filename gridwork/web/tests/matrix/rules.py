@@ -100,6 +100,9 @@ class Entry:
     query: Mapping[str, str] = field(default_factory=dict)  # query parameter → "@kind" or a literal
     body: Body | None = None
     encoding: str = "form"  # form, multipart or json
+    # A list, search or autocomplete: its answer in scope must show a record of the scope, so
+    # that the check for records outside it is not passed by an answer that lists nothing.
+    lists: bool = False
 
 
 def api_object(who: frozenset[str], **options: Any) -> Rule:

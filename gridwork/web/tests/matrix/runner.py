@@ -217,10 +217,18 @@ class Matrix:
                     continue
                 if refused and not unchanged:
                     problems.append(f"{where}: refused with {response.status_code} but rows changed")
-                body = _body(response).decode("utf-8", "replace")
+                body = _text(response)
                 secret = self.d.secrets(principal, side) if refused else []
                 if not public:
                     secret = secret + self.d.leaks(principal)
+                inside = self.d.secrets(principal, "in")
+                if (
+                    entry.lists
+                    and not refused
+                    and response.status_code == 200
+                    and not any(text in body for text in inside)
+                ):
+                    problems.append(f"{where}: a list that shows nothing of the scope")
                 shown = sorted({text for text in secret if text in body})
                 if shown:
                     problems.append(f"{where}: answers {response.status_code} showing {shown}")
@@ -288,6 +296,18 @@ def _body(response: HttpResponse) -> bytes:
         response.streaming_content = [content]
         return content
     return response.content
+
+
+def _text(response: HttpResponse) -> str:
+    """The body as text to search; JSON with its escapes undone, or a name written \\u6d4b… would
+    pass unseen."""
+    text = _body(response).decode("utf-8", "replace")
+    if response.get("Content-Type", "").startswith("application/json"):
+        try:
+            return json.dumps(json.loads(text), ensure_ascii=False)
+        except ValueError:
+            return text
+    return text
 
 
 def _json(body: dict[str, Any]) -> str:

@@ -50,7 +50,8 @@ def _public_report(c: Ctx) -> dict:
 
 
 PAGES: dict[str, Entry] = {
-    "GET web:cases": Entry(Rule(CASE_STAFF, scoped=False)),
+    # The area tab: every case of the scope (the default tab holds only what awaits one).
+    "GET web:cases": Entry(Rule(CASE_STAFF, scoped=False), query={"tab": "area"}, lists=True),
     "GET web:case_new": Entry(Rule(REGISTER_READERS, scoped=False)),
     # Outside one's area the form says one may not report there: grid boundaries are public (the
     # atlas), so that names no record.
@@ -90,7 +91,7 @@ API: dict[str, Entry] = {
         body=_case_report,
         encoding="multipart",
     ),
-    "GET /api/v1/cases": Entry(api_list(CASE_STAFF), query={"area": "@grid"}),
+    "GET /api/v1/cases": Entry(api_list(CASE_STAFF), query={"area": "@grid"}, lists=True),
     "GET /api/v1/cases/possible-duplicates": Entry(api_list(CASE_STAFF, scoped=False), query=NEAR_A1),
     "GET /api/v1/cases/{case_id}": Entry(api_object(CASE_STAFF), {"case_id": "case"}),
     "POST /api/v1/cases/{case_id}/actions/{action}": Entry(

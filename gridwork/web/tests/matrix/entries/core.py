@@ -4,9 +4,21 @@ documents and the back office's frame; the audit log's pages and back office (co
 from __future__ import annotations
 
 from gridwork.web.tests.matrix.backoffice import back_office, model_entries
-from gridwork.web.tests.matrix.rules import AUDITORS, BACK_OFFICE, EVERYONE, NO_BODY, SIGNED, Entry, Rule
+from gridwork.web.tests.matrix.rules import (
+    AUDITORS,
+    BACK_OFFICE,
+    CENTRE,
+    DISTRICT,
+    EVERYONE,
+    NO_BODY,
+    SIGNED,
+    STREET,
+    Entry,
+    Rule,
+)
 
 PUBLIC = Rule(EVERYONE, scoped=False)
+AREA_STAFF = frozenset({CENTRE, STREET, DISTRICT})
 
 ENTRIES: dict[str, Entry] = {
     "POST set_language": Entry(
@@ -27,8 +39,14 @@ ENTRIES: dict[str, Entry] = {
     "POST admin:logout": Entry(Rule(EVERYONE, ok=302, scoped=False), body=NO_BODY),
     "GET admin:password_change": Entry(back_office(BACK_OFFICE, scoped=False)),
     "GET admin:password_change_done": Entry(back_office(BACK_OFFICE, scoped=False)),
-    # Without the parameters of a field to complete, Django's autocomplete refuses (403) even staff.
-    "GET admin:autocomplete": Entry(back_office(BACK_OFFICE, ok=403, scoped=False)),
+    # The back office's autocomplete, as a person's form completes its household by number: the
+    # register's staff get the households of their scope only (the leak check looks for the
+    # others' numbers); the auditor and the administrator, who have no register, are refused.
+    "GET admin:autocomplete": Entry(
+        back_office(AREA_STAFF, scoped=False),
+        query={"app_label": "registry", "model_name": "person", "field_name": "household", "term": "H"},
+        lists=True,
+    ),
     "GET admin:jsi18n": Entry(back_office(BACK_OFFICE, scoped=False)),
     "GET admin:view_on_site": Entry(
         back_office(BACK_OFFICE, ok=404, scoped=False), {"content_type_id": "=1", "object_id": "=1"}

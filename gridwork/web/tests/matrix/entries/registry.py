@@ -53,8 +53,9 @@ def _merge(c: Ctx) -> dict:
     return {"keep": c.t("person"), "merge": c.t("twin"), **REASON}
 
 
-def _list(path: str) -> dict[str, Entry]:
-    return {f"GET /api/v1/{path}": Entry(api_list(REGISTER_READERS), query={"area": "@grid"})}
+def _list(path: str, lists: bool = True) -> dict[str, Entry]:
+    rule = api_list(REGISTER_READERS)
+    return {f"GET /api/v1/{path}": Entry(rule, query={"area": "@grid"}, lists=lists)}
 
 
 def _one(path: str, param: str, kind: str) -> dict[str, Entry]:
@@ -62,9 +63,9 @@ def _one(path: str, param: str, kind: str) -> dict[str, Entry]:
 
 
 PAGES: dict[str, Entry] = {
-    "GET web:area_people": Entry(Rule(REGISTER_READERS), {"code": "grid"}, query={"q": "测试"}),
-    "GET web:area_organisations": Entry(Rule(REGISTER_READERS), {"code": "grid"}),
-    "GET web:area_objects": Entry(Rule(REGISTER_READERS), {"code": "grid"}),
+    "GET web:area_people": Entry(Rule(REGISTER_READERS), {"code": "grid"}, query={"q": "测试"}, lists=True),
+    "GET web:area_organisations": Entry(Rule(REGISTER_READERS), {"code": "grid"}, lists=True),
+    "GET web:area_objects": Entry(Rule(REGISTER_READERS), {"code": "grid"}, lists=True),
     "GET web:building": Entry(Rule(REGISTER_READERS), {"pk": "building"}),
     "GET web:household": Entry(Rule(REGISTER_READERS), {"pk": "household"}),
     "GET web:person": Entry(Rule(REGISTER_READERS), {"pk": "person"}),
@@ -82,7 +83,7 @@ PAGES: dict[str, Entry] = {
 API: dict[str, Entry] = {
     **_list("buildings"),
     **_one("buildings", "building_id", "building"),
-    **_list("houses"),
+    **_list("houses", lists=False),  # a house shows its room and building id: no name or code
     **_one("houses", "house_id", "house"),
     **_list("households"),
     **_one("households", "household_id", "household"),
@@ -90,7 +91,9 @@ API: dict[str, Entry] = {
     **_one("organizations", "org_id", "org"),
     **_list("objects"),
     **_one("objects", "object_id", "object"),
-    "GET /api/v1/persons": Entry(api_list(REGISTER_READERS), query={"area": "@grid", "q": "测试"}),
+    "GET /api/v1/persons": Entry(
+        api_list(REGISTER_READERS), query={"area": "@grid", "q": "测试"}, lists=True
+    ),
     **_one("persons", "person_id", "person"),
     # A building is placed by its point: outside one's area the point is refused (403); grid
     # boundaries are public (the atlas), so that names no record.
