@@ -24,6 +24,7 @@ from ninja.responses import Status as HttpStatus
 
 from gridwork.accounts.access import CASES_VIEW, department_scopes, scope_codes
 from gridwork.accounts.permissions import require_second_factor
+from gridwork.areas.models import Area
 from gridwork.cases import calendar, queues, services
 from gridwork.cases.api_schemas import (
     CaseActionIn,
@@ -273,6 +274,9 @@ def _indicator_scope(user: Any, area: str | None, department: str | None) -> tup
             area = departments[0][0]
         else:
             raise ValidationError({"area": [_("Choose an area.")]})
+    # An area code under one's own that names no area answers like one outside the scope: 404.
+    if not Area.objects.filter(code=area).exists():
+        raise NotFound(_("area"))
     if any(area.startswith(code) for code in scopes):
         return area, department
     for dept_area, dept in departments:

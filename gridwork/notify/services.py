@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from gridwork.accounts.access import CASES_CONFIGURE, scope_codes
 from gridwork.accounts.models import User
 from gridwork.accounts.permissions import require
+from gridwork.areas.models import Area
 from gridwork.cases.models import Action, Case, CaseEvent, Status
 from gridwork.core import audit
 from gridwork.core.errors import NotFound
@@ -264,6 +265,10 @@ def create_subscription(
     if errors:
         raise ValidationError(errors)
     require(actor, CASES_CONFIGURE, area)
+    # An area code under one's own that names no area would pass the scope check and fail only at
+    # the commit (a foreign key to nothing): a 500 instead of a clear answer.
+    if not Area.objects.filter(code=area).exists():
+        raise ValidationError({"area": [_("No such record in your area.")]})
     with transaction.atomic():
         subscription = WebhookSubscription.objects.create(
             name=name,

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from gridwork.cases.tests.conftest import cd  # noqa: F401 (re-exported fixture)
+from gridwork.web.tests.matrix import runner as matrix_runner
 
 
 @pytest.fixture
@@ -14,3 +15,12 @@ def media(settings: Any, tmp_path: Any) -> Any:
     """Photos stored in a temporary folder, never in the var directory."""
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The authorization matrix's count, shown in every run that checked it."""
+    checked = matrix_runner.CHECKED
+    if checked.cases:
+        terminalreporter.write_sep(
+            "-", f"authorization matrix: {checked.cases} cases checked over {checked.routes} route checks"
+        )
