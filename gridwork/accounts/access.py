@@ -148,6 +148,7 @@ def department_scopes(user: Any) -> list[tuple[str, str]]:
         }
     )
 
+
 # Field work, patrols (issue 14): who walks a grid and records the patrol, and who reads patrols.
 FIELDWORK_PATROL = "fieldwork.patrol"
 FIELDWORK_PATROL_VIEW = "fieldwork.patrol_view"

@@ -33,9 +33,13 @@ class PatrolQuerySet(ScopedQuerySet):
 
     def on_day(self, day: dt.date) -> PatrolQuerySet:
         """Patrols that started on the local day (a patrol past midnight counts for its first day)."""
-        tz = timezone.get_current_timezone()
-        start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-        return self.filter(started_at__gte=start, started_at__lt=start + dt.timedelta(days=1))
+        return self.filter(started_on(day))
+
+
+def started_on(day: dt.date) -> models.Q:
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    return models.Q(started_at__gte=start, started_at__lt=start + dt.timedelta(days=1))
 
 
 class PatrolPartQuerySet(ScopedQuerySet):

@@ -130,7 +130,10 @@ def _parse_fix(raw: Any, now: dt.datetime, start: dt.datetime, box: Any) -> metr
         raise ValueError(_("A fix must be an object with at, lon, lat and accuracy."))
     at = raw.get("at")
     if isinstance(at, str):
-        at = parse_datetime(at)
+        try:
+            at = parse_datetime(at[:40])
+        except ValueError:  # well formed but impossible, such as a 13th month
+            at = None
     if not isinstance(at, dt.datetime) or timezone.is_naive(at):
         raise ValueError(_("The fix's time is missing or has no time zone."))
     if at > now + CLOCK_SKEW:
@@ -152,7 +155,8 @@ def _parse_fix(raw: Any, now: dt.datetime, start: dt.datetime, box: Any) -> metr
     return metrics.Fix(at=at.astimezone(dt.UTC), lon=lon, lat=lat, accuracy_m=accuracy)
 
 
-def _boundary(grid_code: str, day: dt.date) -> BaseGeometry | None:
+def grid_boundary(grid_code: str, day: dt.date) -> BaseGeometry | None:
+    """The grid's polygon as it was on the day (boundaries are versioned), or None."""
     geojson = (
         AreaBoundary.objects.valid_on(day)
         .filter(area__code=grid_code)
@@ -182,7 +186,7 @@ def _remeasure(patrol: Patrol, fixes: list[PatrolFix]) -> None:
     if changed:
         PatrolFix.objects.bulk_update(changed, ["flag"], batch_size=500)
     day = timezone.localdate(patrol.started_at)
-    result = metrics.measure(points, flags, _boundary(patrol.grid_id, day))
+    result = metrics.measure(points, flags, grid_boundary(patrol.grid_id, day))
     patrol.length_m = result.length_m
     patrol.inside_share = result.inside_share
     patrol.fix_count = result.fix_count

@@ -32,6 +32,11 @@ def fixes_from(start: dt.datetime, points: list[tuple[float, float, float]], eve
     ]
 
 
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path  # photos in a throwaway folder
+
+
 @pytest.fixture
 def patrol(district: Any) -> Any:
     started = timezone.now() - dt.timedelta(hours=1)
