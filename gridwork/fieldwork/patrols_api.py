@@ -57,7 +57,7 @@ class FindingIn(InputSchema):
 
 
 class FindingCaseIn(InputSchema):
-    category: str | None = Field(None, max_length=20, description="leaf category code (default E0104)")
+    category: str | None = Field(None, max_length=20, description="leaf category code (default E0101)")
     title: str | None = Field(None, max_length=200, description="default: the note's first line")
 
 

@@ -45,7 +45,7 @@ MAX_NOTE = 2000
 # "The grid's city": the extent of the boundaries of the grid's district, widened by this much
 # (a worker on the district's edge may step over it; a fix in another city is a fault).
 CITY_MARGIN_M = 10_000
-DEFAULT_FINDING_CATEGORY = "E0104"  # 乱堆物堆料: what a walk finds most often; the worker may choose another
+DEFAULT_FINDING_CATEGORY = "E0101"  # 暴露垃圾: what a walk finds most often, handled on the spot (routine)
 
 
 @dataclass
@@ -193,6 +193,42 @@ def _remeasure(patrol: Patrol, fixes: list[PatrolFix]) -> None:
     patrol.flagged_count = result.flagged_count
 
 
+def _store(patrol: Patrol, new: list[metrics.Fix]) -> None:
+    """Insert the new fixes with their flags and bring the patrol's running figures up to date.
+
+    Fixes arriving in time order (the page's batches) are flagged against the last kept fix and
+    add their length; a fix older than one already stored (a late offline batch) changes what
+    came after it, so then the whole track is flagged and measured again. The share inside the
+    grid is computed when the patrol ends."""
+    last = PatrolFix.objects.filter(patrol=patrol).order_by("-at").values_list("at", flat=True).first()
+    if last is not None and new[0].at < last:
+        PatrolFix.objects.bulk_create(
+            [PatrolFix(patrol=patrol, at=f.at, lon=f.lon, lat=f.lat, accuracy_m=f.accuracy_m) for f in new]
+        )
+        _remeasure(patrol, _stored_fixes(patrol))
+        return
+    kept = (
+        PatrolFix.objects.filter(patrol=patrol, flag=FixFlag.NONE)
+        .order_by("-at")
+        .values_list("at", "lon", "lat", "accuracy_m")
+        .first()
+    )
+    previous = metrics.Fix(*kept) if kept else None
+    flags = metrics.flag_fixes(new, last_kept=previous)
+    PatrolFix.objects.bulk_create(
+        [
+            PatrolFix(patrol=patrol, at=f.at, lon=f.lon, lat=f.lat, accuracy_m=f.accuracy_m, flag=flag)
+            for f, flag in zip(new, flags, strict=True)
+        ]
+    )
+    points = ([(previous.lon, previous.lat)] if previous else []) + [
+        (f.lon, f.lat) for f, flag in zip(new, flags, strict=True) if not flag
+    ]
+    patrol.length_m = round(patrol.length_m + metrics.track_length_m(points), 1)
+    patrol.fix_count += len(new)
+    patrol.flagged_count += sum(1 for flag in flags if flag)
+
+
 def add_fixes(actor: Any, patrol_id: Any, raw_fixes: Sequence[Any]) -> FixBatchResult:
     """Store a batch of fixes from the phone: good ones kept, bad ones returned with their reason."""
     if not isinstance(raw_fixes, list | tuple):
@@ -222,14 +258,8 @@ def add_fixes(actor: Any, patrol_id: Any, raw_fixes: Sequence[Any]) -> FixBatchR
             new = [fix for at, fix in sorted(fresh.items()) if at not in known]
             result.duplicates += len(fresh) - len(new)
             if new:
-                PatrolFix.objects.bulk_create(
-                    [
-                        PatrolFix(patrol=patrol, at=f.at, lon=f.lon, lat=f.lat, accuracy_m=f.accuracy_m)
-                        for f in new
-                    ]
-                )
+                _store(patrol, new)
                 result.stored = len(new)
-                _remeasure(patrol, _stored_fixes(patrol))
                 patrol.save(update_fields=["length_m", "inside_share", "fix_count", "flagged_count"])
                 audit.log(
                     AuditEvent.Action.UPDATE,

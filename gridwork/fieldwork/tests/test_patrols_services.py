@@ -179,3 +179,47 @@ def test_bad_findings_are_refused_with_reasons(district: Any, patrol: Any) -> No
     assert {"note", "photo", "location"} <= set(caught.value.message_dict)
     with pytest.raises(ValidationError):
         services.add_finding(worker, patrol.pk, note="x", at=timezone.now() + dt.timedelta(hours=1))
+
+
+def _metres_north(metres: float) -> float:
+    return 39.905 + metres / (DLAT_M * 1000)
+
+
+def test_batches_in_order_are_judged_against_the_last_kept_fix_of_the_earlier_batch(
+    district: Any, patrol: Any
+) -> None:
+    worker, t0 = district.users["worker_a1"], patrol.started_at
+    at = lambda s: (t0 + dt.timedelta(seconds=s)).isoformat()  # noqa: E731
+    services.add_fixes(
+        worker,
+        patrol.pk,
+        [{"at": at(60), "lon": 116.605, "lat": 39.905}, {"at": at(120), "lon": 116.65, "lat": 39.905}],
+    )
+    running = services.add_fixes(
+        worker, patrol.pk, [{"at": at(180), "lon": 116.605, "lat": _metres_north(100)}]
+    ).patrol
+    assert running.length_m == pytest.approx(100, abs=0.5)
+    assert (running.fix_count, running.flagged_count) == (3, 1)
+    ended = services.end_patrol(worker, patrol.pk)
+    assert (ended.length_m, ended.flagged_count) == (running.length_m, 1)
+
+
+def test_a_late_batch_flags_the_whole_track_again(district: Any, patrol: Any) -> None:
+    worker, t0 = district.users["worker_a1"], patrol.started_at
+    at = lambda s: (t0 + dt.timedelta(seconds=s)).isoformat()  # noqa: E731
+    # 90 m in 20 s is beyond 3 m/s plus the 20 m allowance; 45 m in 10 s twice is not.
+    first = services.add_fixes(
+        worker,
+        patrol.pk,
+        [
+            {"at": at(60), "lon": 116.605, "lat": _metres_north(0)},
+            {"at": at(80), "lon": 116.605, "lat": _metres_north(90)},
+        ],
+    ).patrol
+    assert (first.flagged_count, first.length_m) == (1, 0)
+    late = services.add_fixes(
+        worker, patrol.pk, [{"at": at(70), "lon": 116.605, "lat": _metres_north(45)}]
+    ).patrol
+    assert late.flagged_count == 0
+    assert late.length_m == pytest.approx(90, abs=0.5)
+    assert list(PatrolFix.objects.filter(patrol=patrol).values_list("flag", flat=True)) == ["", "", ""]
