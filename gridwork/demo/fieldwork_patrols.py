@@ -149,9 +149,9 @@ def _one_patrol(
             category, words = rng.choice(FINDINGS)
             place = min(places, key=lambda p: (p["lon"] - fix["lon"]) ** 2 + (p["lat"] - fix["lat"]) ** 2)
             note = words.format(place=f"{place['estate']}{place['number']}")
-            finding = patrols.add_finding(
-                worker, patrol.pk, note=note, lon=fix["lon"], lat=fix["lat"], at=fix["at"]
-            )
+            # Noted at the building it is about (the fix of the moment may be a noisy one).
+            lon, lat = _offset(place["lon"], place["lat"], rng.uniform(-8, 8), rng.uniform(-8, 8))
+            finding = patrols.add_finding(worker, patrol.pk, note=note, lon=lon, lat=lat, at=fix["at"])
             counts["findings"] += 1
         clock.move_to(end)
         patrols.add_fixes(worker, patrol.pk, fixes)  # one batch: the phone was offline, say

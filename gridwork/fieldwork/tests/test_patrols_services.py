@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gridwork.cases.models import Case, Source
 from gridwork.conftest import GRID_A1, GRID_A2
@@ -83,6 +83,7 @@ def test_a_batch_sent_twice_is_stored_once(district: Any, patrol: Any) -> None:
     assert (overlap.stored, overlap.duplicates) == (1, 1)
 
 
+@translation.override("en")
 def test_bad_fixes_are_returned_with_reasons_and_good_ones_kept(district: Any, patrol: Any) -> None:
     good = fixes_from(patrol.started_at, [(116.605, 39.905, 8)])
     future = {"at": (timezone.now() + dt.timedelta(hours=2)).isoformat(), "lon": 116.605, "lat": 39.905}

@@ -56,12 +56,12 @@
       queue.push(fix);
       save(queue);
     }
-    out.gps.textContent = texts.accuracy.replace("%s", String(fix.accuracy_m));
+    out.gps.textContent = texts.accuracy.replace("{n}", String(fix.accuracy_m));
     if (findingForm) {
       findingForm.elements.lon.value = fix.lon;
       findingForm.elements.lat.value = fix.lat;
       findingForm.querySelector("[data-finding-place]").textContent =
-        texts.place.replace("%s", fix.lat + ", " + fix.lon);
+        texts.place.replace("{place}", fix.lat + ", " + fix.lon);
     }
   }
   function onError() { out.gps.textContent = texts.denied; }
