@@ -121,7 +121,7 @@ class PatrolFix(models.Model):
     objects = PatrolPartQuerySet.as_manager()
 
     class Meta:
-        ordering = ["patrol", "at"]
+        ordering = ["patrol_id", "at"]
         # The phone's timestamp makes a fix unique within its patrol: a batch sent twice stores once.
         constraints = [models.UniqueConstraint(fields=["patrol", "at"], name="one_fix_per_patrol_moment")]
         verbose_name = _("GPS fix")
@@ -161,7 +161,7 @@ class PatrolFinding(models.Model):
     objects = PatrolPartQuerySet.as_manager()
 
     class Meta:
-        ordering = ["patrol", "at", "id"]
+        ordering = ["patrol_id", "at", "id"]
         verbose_name = _("patrol finding")
         verbose_name_plural = _("patrol findings")
 
