@@ -151,3 +151,10 @@ def department_scopes(user: Any) -> list[tuple[str, str]]:
             if a.role == Role.DEPARTMENT_HANDLER and a.department
         }
     )
+
+
+# Field work, patrols (issue 14): who walks a grid and records the patrol, and who reads patrols.
+FIELDWORK_PATROL = "fieldwork.patrol"
+FIELDWORK_PATROL_VIEW = "fieldwork.patrol_view"
+CAPABILITIES[FIELDWORK_PATROL] = frozenset({Role.GRID_WORKER, Role.GRID_MEMBER})
+CAPABILITIES[FIELDWORK_PATROL_VIEW] = frozenset(_REGISTER_READERS)

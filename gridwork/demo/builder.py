@@ -31,6 +31,7 @@ from gridwork.core.models import AuditEvent
 from gridwork.core.system import SYSTEM
 from gridwork.core.validators import validate_area_code
 from gridwork.demo import vocab
+from gridwork.demo.fieldwork_patrols import build_patrols
 from gridwork.demo.history import build_history
 from gridwork.demo.layout import DistrictPlan, Rect, plan_district
 from gridwork.demo.office_work import build_office_work
@@ -81,6 +82,9 @@ WIPE_MODELS: list[type[models.Model]] = [
 
 # Work recorded on the demo district goes with it: cases and what they notified (children first).
 DEPENDENT_MODELS = (
+    "fieldwork.PatrolFix",
+    "fieldwork.PatrolFinding",
+    "fieldwork.Patrol",
     "notify.Notification",
     "notify.WebhookDelivery",
     "notify.WebhookSubscription",
@@ -345,6 +349,8 @@ def build_demo(
             say(f"cases: {worked['cases']:,} over the last year ({time.monotonic() - started:.1f} s)")
             worked |= build_office_work(seed)
             say(f"imports, exports, reveals: done ({time.monotonic() - started:.1f} s)")
+            worked |= build_patrols(seed)
+            say(f"patrols: {worked['patrols']:,} ({time.monotonic() - started:.1f} s)")
         counts = {
             "streets": len(plan.streets),
             "communities": len(plan.communities()),

@@ -1,1 +1,3 @@
 """The field-work models, one module per part, gathered here for Django's app registry."""
+
+from gridwork.fieldwork.patrols_models import Patrol, PatrolFinding, PatrolFix  # noqa: F401

@@ -13,16 +13,18 @@ import datetime as dt
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from gridwork.areas.models import Area
+from gridwork.accounts.access import FIELDWORK_PATROL, FIELDWORK_PATROL_VIEW, can, has_capability
+from gridwork.areas.models import Area, Level
 from gridwork.cases import calendar, queues
 from gridwork.cases.models import OPEN_STATUSES, Case, Status
 from gridwork.core.language import choice_labels, pick
 from gridwork.core.models import AuditEvent
-from gridwork.core.scoping import code_range_q
+from gridwork.core.scoping import code_range_q, prefix_q
+from gridwork.fieldwork.patrols_models import Patrol, PatrolStatus, started_on
 from gridwork.web.audit_scope import audit_events_visible_to
 from gridwork.web.links import record_link
 
@@ -189,3 +191,40 @@ def latest_audit(user: Any) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+def patrol_panel(user: Any, areas: list[Area], now: dt.datetime) -> dict[str, Any] | None:
+    """The patrol panel: for one who walks a grid, the patrol under way or today's; for community
+    and street staff, how many of their grids were patrolled today. One read for each part."""
+    walker = has_capability(user, FIELDWORK_PATROL)
+    today = timezone.localdate(now)
+    visible = Patrol.objects.visible_to(user)
+    panel: dict[str, Any] = {"walker": walker, "open": None, "today": 0, "today_m": 0, "areas": []}
+    if walker:
+        on_day = started_on(today)
+        mine = visible.filter(worker_id=user.pk).aggregate(
+            n=Count("pk", filter=on_day),
+            metres=Sum("length_m", filter=on_day),
+            open_since=Max("started_at", filter=Q(status=PatrolStatus.OPEN)),
+        )
+        panel["today"], panel["today_m"] = mine["n"], mine["metres"] or 0
+        panel["open"] = {"started_at": mine["open_since"]} if mine["open_since"] else None
+    watched = [
+        a
+        for a in areas
+        if a.level in (Level.STREET, Level.COMMUNITY) and can(user, FIELDWORK_PATROL_VIEW, a.code)
+    ]
+    if watched:
+        walked = visible.on_day(today).filter(grid_id=OuterRef("code"))
+        grids = list(
+            Area.objects.filter(level=Level.GRID)
+            .filter(prefix_q("code", [a.code for a in watched]))
+            .annotate(walked=Exists(walked))
+            .values_list("code", "walked")
+        )
+        for area in watched:
+            under = [walked for code, walked in grids if code.startswith(area.code)]
+            panel["areas"].append(
+                {"code": area.code, "name": area.name, "total": len(under), "patrolled": sum(under)}
+            )
+    return panel if walker or panel["areas"] else None

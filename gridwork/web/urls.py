@@ -11,6 +11,7 @@ from gridwork.web.views import (
     cases,
     duplicates,
     exports,
+    fieldwork_patrols,
     home,
     public,
     register,
@@ -72,4 +73,14 @@ urlpatterns = [
     path("inbox/", notify.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", notify.mark_read, name="inbox_read"),
     path("inbox/read-all/", notify.mark_all_read, name="inbox_read_all"),
+    path("patrol/", fieldwork_patrols.patrol_now, name="patrol_now"),
+    path("patrol/start/", fieldwork_patrols.patrol_start, name="patrol_start"),
+    path("patrols/coverage/", fieldwork_patrols.patrol_coverage, name="patrol_coverage"),
+    path("patrols/<int:pk>/", fieldwork_patrols.patrol_detail, name="patrol"),
+    path("patrols/<int:pk>/end/", fieldwork_patrols.patrol_end, name="patrol_end"),
+    path("patrols/<int:pk>/findings/", fieldwork_patrols.patrol_finding_add, name="patrol_finding_add"),
+    path("patrol-findings/<int:pk>/case/", fieldwork_patrols.patrol_finding_case, name="patrol_finding_case"),
+    path(
+        "patrol-findings/<int:pk>/photo/", fieldwork_patrols.patrol_finding_photo, name="patrol_finding_photo"
+    ),
 ]
