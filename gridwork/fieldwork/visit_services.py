@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridwork.accounts.access import FIELDWORK_VISITS_RECORD
+from gridwork.accounts.access import FIELDWORK_VISITS_RECORD, can
 from gridwork.accounts.permissions import require
 from gridwork.cases import services as cases
 from gridwork.cases.models import Case, Source
@@ -82,8 +82,13 @@ def _text(value: Any, field: str, errors: dict[str, list[str]], *, required: boo
     return text
 
 
-def _locked(model: type, actor: Any, pk: Any, field: str, errors: dict[str, list[str]]) -> Any:
-    """The record by id, locked, if it is in the actor's reach; else an error under `field`."""
+def _locked(
+    model: type, actor: Any, pk: Any, field: str, errors: dict[str, list[str]], grid: str | None
+) -> Any:
+    """The record by id, locked, if it is in the actor's reach; else an error under `field`.
+
+    Out of reach, but the phone said it was in a grid where the actor records: it was moved away
+    since the phone read it, a conflict. Without that, it answers as a record that does not exist."""
     if pk in (None, ""):
         return None
     try:
@@ -93,8 +98,7 @@ def _locked(model: type, actor: Any, pk: Any, field: str, errors: dict[str, list
         return None
     found = model.objects.visible_to(actor).select_for_update().filter(pk=key).first()
     if found is None:
-        # Out of reach may mean moved away since the phone read it: the sync tells the two apart.
-        if model.objects.filter(pk=key).exists():
+        if grid and can(actor, FIELDWORK_VISITS_RECORD, grid) and model.objects.filter(pk=key).exists():
             raise VisitConflict("moved", _("This record is no longer in your grid."))
         errors.setdefault(field, []).append(_("No such record in your area."))
     return found
@@ -111,9 +115,9 @@ def resolve_subject(
 ) -> Subject:
     """Whom or what the entry is about, locked, and its grid. `grid`: the grid the phone believed
     the subject in; a subject now in another grid is a conflict, not a silent move."""
-    person = _locked(Person, actor, person_id, "person", errors)
-    household = _locked(Household, actor, household_id, "household", errors)
-    building = _locked(Building, actor, building_id, "building", errors)
+    person = _locked(Person, actor, person_id, "person", errors, grid)
+    household = _locked(Household, actor, household_id, "household", errors, grid)
+    building = _locked(Building, actor, building_id, "building", errors, grid)
     first = person or household or building
     code = first.grid_id if first is not None else (grid or "")
     if grid and first is not None and first.grid_id != grid:
