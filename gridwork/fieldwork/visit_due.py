@@ -65,8 +65,11 @@ def _last_visit(column: str) -> Subquery:
     return Subquery(last.values(column)[:1])
 
 
-def due_rows(user: Any, *, area: str | None = None, today: dt.date | None = None) -> list[DueRow]:
-    """Everyone in the user's reach (under `area`, if given) who has a visit interval, by due date."""
+def due_rows(
+    user: Any, *, area: str | None = None, today: dt.date | None = None, with_tags: bool = True
+) -> list[DueRow]:
+    """Everyone in the user's reach (under `area`, if given) who has a visit interval, by due date;
+    `with_tags`: with the names of their tags (the second query)."""
     today = today or timezone.localdate()
     people = Person.objects.visible_to(user).filter(status=PersonStatus.LIVING)
     if area:
@@ -111,7 +114,8 @@ def due_rows(user: Any, *, area: str | None = None, today: dt.date | None = None
                 overdue_days=max(0, (today - due_on).days),
             )
         )
-    _attach_tags(found, today)
+    if with_tags:
+        _attach_tags(found, today)
     found.sort(key=lambda r: (r.due_on, r.grid, r.name, r.person_id))
     return found
 

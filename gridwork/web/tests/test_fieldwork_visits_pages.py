@@ -83,3 +83,9 @@ def test_manifest_and_service_worker(client: Any, db: Any) -> None:
     assert worker.status_code == 200 and worker["Content-Type"].startswith("text/javascript")
     assert worker["Service-Worker-Allowed"] == "/fieldwork/"
     assert b'addEventListener("fetch"' in worker.content
+
+
+def test_the_workers_home_shows_the_visits_panel(district: District) -> None:
+    page = district.client("worker_a1").get("/").content.decode()
+    assert "/fieldwork/" in page and "never visited" in page or "从未走访" in page
+    assert "/fieldwork/memo/" not in district.client("street_a").get("/").content.decode()
