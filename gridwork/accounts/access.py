@@ -148,6 +148,7 @@ def department_scopes(user: Any) -> list[tuple[str, str]]:
         }
     )
 
+
 # Field work, part "visits" (issue 14): visits, the Grid People's Memo, today's plan, offline sync.
 # Recording is the grid's own people; reading goes up the tree like the register it is about.
 FIELDWORK_VISITS_RECORD = "fieldwork.visits.record"

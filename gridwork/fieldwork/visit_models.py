@@ -157,8 +157,8 @@ class Memo(models.Model):
     class Meta:
         ordering = ["-written_at", "-id"]
         indexes = [models.Index(fields=["grid", "-written_at"], name="memo_grid_recent")]
-        verbose_name = _("memo")
-        verbose_name_plural = _("memos")
+        verbose_name = _("people's memo")
+        verbose_name_plural = _("people's memos")
 
     def __str__(self) -> str:
         return self.text[:40]
