@@ -12,7 +12,9 @@ from django.utils import timezone
 from gridwork.conftest import GRID_A1, GRID_A2, District, make_id
 from gridwork.core.system import SYSTEM
 from gridwork.fieldwork import visit_services as services
+from gridwork.fieldwork.visit_batch import record_visits_batch
 from gridwork.fieldwork.visit_due import due_rows
+from gridwork.fieldwork.visit_models import Visit
 from gridwork.registry import services as registry
 from gridwork.registry.models import KeyGroup, Person, PersonTag
 
@@ -109,3 +111,23 @@ def test_sixty_due_people_in_two_queries(district: District, django_assert_num_q
     with django_assert_num_queries(2):
         rows = due_rows(worker, area=GRID_A2)
     assert len(rows) == 60 and all(r.tags for r in rows)
+
+
+def test_the_batch_form_checks_every_row_and_writes_all_or_nothing(district: District) -> None:
+    worker, person = district.users["worker_a1"], district.people[GRID_A1]
+    good = {"person_id": person.pk, "grid": GRID_A1, "visited_at": ago(20), "kind": "home"}
+    with pytest.raises(ValidationError) as bad:
+        record_visits_batch(
+            worker,
+            [
+                good,
+                {**good, "visited_at": timezone.now() + dt.timedelta(days=3)},
+                {**good, "person_id": district.people[GRID_A2].pk},
+            ],
+        )
+    assert [line.split(":")[0] for line in bad.value.message_dict["rows"]] == ["2", "3"]
+    assert due_rows(worker)[0].never_visited
+    assert record_visits_batch(worker, [good, {**good, "visited_at": ago(3)}]) == 2
+    row = due_rows(worker)[0]
+    assert Visit.objects.filter(person=person, worker=worker).count() == 2
+    assert timezone.localtime(row.last_visit).date() == timezone.localtime(ago(3)).date() and not row.overdue
