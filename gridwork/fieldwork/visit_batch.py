@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from gridwork.accounts.access import FIELDWORK_VISITS_RECORD
 from gridwork.accounts.permissions import require
 from gridwork.core import audit
+from gridwork.core.models import AuditEvent
 from gridwork.fieldwork.visit_models import Visit, VisitKind
 from gridwork.fieldwork.visit_places import city_bounds
 from gridwork.fieldwork.visit_services import CLOCK_SKEW, TEXT_LIMIT
@@ -92,9 +93,9 @@ def record_visits_batch(actor: Any, rows: list[dict[str, Any]]) -> int:
         Visit.objects.bulk_create(visits, batch_size=2000)
         for grid, count in Counter(row["grid"] for row in rows).items():
             audit.log(
-                "fieldwork.visit_batch",
+                AuditEvent.Action.CREATE,
                 actor,
-                object_type="fieldwork.visit",
+                object_type=AuditEvent.Action.CREATE,
                 area_code=grid,
                 detail={"visits": count},
             )

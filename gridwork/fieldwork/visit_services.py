@@ -27,6 +27,7 @@ from gridwork.cases.models import Case, Source
 from gridwork.cases.photos import check_photos
 from gridwork.core import audit
 from gridwork.core.errors import Conflict, NotFound
+from gridwork.core.models import AuditEvent
 from gridwork.fieldwork.visit_models import Memo, MemoSubject, Visit, VisitKind
 from gridwork.fieldwork.visit_places import check_point, raise_if
 from gridwork.registry.models import Building, Household, Person
@@ -205,7 +206,7 @@ def record_visit(
         if follow_up_case:
             visit.case = _report_from(actor, follow_up_case, Source.VISIT, visit.person_id, lon_f, lat_f, at)
             visit.save(update_fields=["case"])
-        audit.log("fieldwork.visit", actor, obj=visit, detail={"kind": kind, "case": visit.case_id})
+        audit.log(AuditEvent.Action.CREATE, actor, obj=visit, detail={"kind": kind, "case": visit.case_id})
         _announce(visit_recorded, Visit, visit=visit)
     return visit
 
@@ -308,7 +309,7 @@ def write_memo(
         if checked:
             memo.photo.save(f"memo.{checked[0].extension}", ContentFile(checked[0].content), save=False)
         memo.save()
-        audit.log("fieldwork.memo", actor, obj=memo, detail={"subject": subject})
+        audit.log(AuditEvent.Action.CREATE, actor, obj=memo, detail={"subject": subject})
         _announce(memo_written, Memo, memo=memo)
     return memo
 
@@ -332,7 +333,7 @@ def memo_to_case(actor: Any, memo_id: Any, *, category: str, title: str = "") ->
             actor, data, Source.MEMO, memo.person_id, memo.lon, memo.lat, timezone.now()
         )
         memo.save(update_fields=["became_case"])
-        audit.log("fieldwork.memo_case", actor, obj=memo, detail={"case": memo.became_case_id})
+        audit.log(AuditEvent.Action.UPDATE, actor, obj=memo, detail={"case": memo.became_case_id})
     return memo
 
 
@@ -353,7 +354,7 @@ def memo_to_visit(actor: Any, memo_id: Any, *, kind: str = VisitKind.HOME) -> Me
             findings=memo.text,
         )
         memo.save(update_fields=["became_visit"])
-        audit.log("fieldwork.memo_visit", actor, obj=memo, detail={"visit": memo.became_visit_id})
+        audit.log(AuditEvent.Action.UPDATE, actor, obj=memo, detail={"visit": memo.became_visit_id})
     return memo
 
 
@@ -369,9 +370,9 @@ def memo_to_register_note(actor: Any, memo_id: Any, *, note: str) -> Memo:
         memo.save(update_fields=["became_register_note"])
         target = memo.person or memo.household or memo.building
         audit.log(
-            "fieldwork.register_note",
+            AuditEvent.Action.UPDATE,
             actor,
             obj=target or memo,
-            detail={"memo": memo.pk, "note": text[:200]},
+            detail={"memo": memo.pk, "register_update_asked": text[:200]},
         )
     return memo

@@ -33,6 +33,7 @@ from gridwork.cases import services as cases
 from gridwork.cases.models import Source
 from gridwork.core import audit
 from gridwork.core.errors import NotFound
+from gridwork.core.models import AuditEvent
 from gridwork.fieldwork import visit_services as services
 from gridwork.fieldwork.visit_models import SyncEntry, SyncResult
 from gridwork.fieldwork.visit_services import VisitConflict
@@ -203,7 +204,7 @@ def _keep_conflict(
         reason=conflict.message[:300],
         payload=entry,
     )
-    audit.log("fieldwork.sync_conflict", actor, object_type="fieldwork.syncentry", object_id=str(client_id))
+    audit.log(AuditEvent.Action.CREATE, actor, object_type="fieldwork.syncentry", object_id=str(client_id))
     return _answer(client_id, "conflict", reason=conflict.message, code=conflict.code)
 
 
@@ -242,7 +243,7 @@ def settle(actor: Any, client_id: Any, *, keep: bool) -> SyncEntry:
         entry.settled_at = timezone.now()
         entry.save(update_fields=["result", "object_type", "object_id", "settled_at"])
         audit.log(
-            "fieldwork.sync_settle",
+            AuditEvent.Action.UPDATE,
             actor,
             object_type="fieldwork.syncentry",
             object_id=str(key),

@@ -14,6 +14,7 @@ from django.utils import timezone
 from gridwork.cases import services as cases
 from gridwork.cases.models import Case
 from gridwork.conftest import GRID_A1, GRID_A2, GRID_ORIGINS, District
+from gridwork.core.models import AuditEvent
 from gridwork.core.system import SYSTEM
 from gridwork.fieldwork.visit_models import Memo, SyncEntry, SyncResult, Visit
 from gridwork.fieldwork.visit_sync import settle, sync_batch
@@ -65,6 +66,8 @@ def test_the_same_batch_twice_stores_each_entry_once(district: District) -> None
     assert statuses(again) == ["already", "already"]
     assert [r["object_id"] for r in again] == [r["object_id"] for r in first]
     assert Visit.objects.count() == 1 and Memo.objects.count() == 1
+    # Written once, so logged once.
+    assert AuditEvent.objects.filter(object_type="fieldwork.visit", action="create").count() == 1
     visit = Visit.objects.get()
     # The entry keeps its own time and fix, not the server's moment of arrival.
     assert visit.visited_at.isoformat() == dt.datetime.fromisoformat(batch[0]["at"]).isoformat()
