@@ -241,17 +241,23 @@
     }).then(function (registration) {
       // What this page needs offline: itself and its styles and scripts.
       var urls = [location.pathname];
-      document.querySelectorAll("script[src], link[rel=stylesheet], link[rel=manifest]").forEach(function (el) {
+      document.querySelectorAll("script[src], link[rel=stylesheet], link[rel=manifest], link[rel=icon]").forEach(function (el) {
         urls.push(el.src || el.href);
       });
       if (registration.active) registration.active.postMessage({ keep: urls });
     }).catch(function () { /* no offline pages: the forms still queue */ });
   }
 
+  function start() {
+    prefill();
+    keepPlan();
+    register();
+    send();
+  }
+
   window.addEventListener("online", send);
   window.addEventListener("offline", show);
-  prefill();
-  keepPlan();
-  register();
-  send();
+  // The script sits above the forms and the plan in the page: start once they are parsed.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

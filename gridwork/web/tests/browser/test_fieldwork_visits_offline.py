@@ -24,8 +24,10 @@ def test_a_visit_and_a_memo_made_offline_reach_the_server_once(
     context.set_geolocation({"longitude": stop["lon"], "latitude": stop["lat"], "accuracy": 10})
 
     page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto("/fieldwork/")
-    page.wait_for_url("**/fieldwork/?lon=*")  # ordered from the phone's position
+    page.wait_for_url(lambda url: "lon=" in url)  # ordered from the phone's position
     expect(page.locator("[data-plan-stops] > li").first).to_be_visible()
     page.wait_for_function("navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready")
     for kept in ("/fieldwork/visit/", "/fieldwork/memo/"):
@@ -56,3 +58,4 @@ def test_a_visit_and_a_memo_made_offline_reach_the_server_once(
     mine = [v for v in visits if v["findings"] == f"离线走访 {mark}"]
     assert len(mine) == 1 and mine[0]["person_id"] == stop["person_id"]
     assert len([m for m in memos if m["text"] == f"离线日记 {mark}"]) == 1
+    assert not errors, errors
