@@ -193,7 +193,9 @@ def record_visit(
         visit = Visit.objects.create(
             grid_id=subject.grid,
             person=subject.person,
-            household=subject.household or (subject.person.household if subject.person else None),
+            household_id=subject.household.pk
+            if subject.household
+            else (subject.person.household_id if subject.person else None),
             worker=actor,
             visited_at=at,
             lon=lon_f,
