@@ -158,3 +158,9 @@ FIELDWORK_PATROL = "fieldwork.patrol"
 FIELDWORK_PATROL_VIEW = "fieldwork.patrol_view"
 CAPABILITIES[FIELDWORK_PATROL] = frozenset({Role.GRID_WORKER, Role.GRID_MEMBER})
 CAPABILITIES[FIELDWORK_PATROL_VIEW] = frozenset(_REGISTER_READERS)
+# Field work, part "visits" (issue 14): visits, the Grid People's Memo, today's plan, offline sync.
+# Recording is the grid's own people; reading goes up the tree like the register it is about.
+FIELDWORK_VISITS_RECORD = "fieldwork.visits.record"
+FIELDWORK_VISITS_VIEW = "fieldwork.visits.view"
+CAPABILITIES[FIELDWORK_VISITS_RECORD] = frozenset({Role.GRID_MEMBER, Role.GRID_WORKER})
+CAPABILITIES[FIELDWORK_VISITS_VIEW] = frozenset(_REGISTER_READERS)

@@ -32,6 +32,7 @@ from gridwork.core.system import SYSTEM
 from gridwork.core.validators import validate_area_code
 from gridwork.demo import vocab
 from gridwork.demo.fieldwork_patrols import build_patrols
+from gridwork.demo.fieldwork_visits import build_fieldwork_visits
 from gridwork.demo.history import build_history
 from gridwork.demo.layout import DistrictPlan, Rect, plan_district
 from gridwork.demo.office_work import build_office_work
@@ -85,6 +86,9 @@ DEPENDENT_MODELS = (
     "fieldwork.PatrolFix",
     "fieldwork.PatrolFinding",
     "fieldwork.Patrol",
+    "fieldwork.SyncEntry",
+    "fieldwork.Memo",
+    "fieldwork.Visit",
     "notify.Notification",
     "notify.WebhookDelivery",
     "notify.WebhookSubscription",
@@ -351,6 +355,8 @@ def build_demo(
             say(f"imports, exports, reveals: done ({time.monotonic() - started:.1f} s)")
             worked |= build_patrols(seed)
             say(f"patrols: {worked['patrols']:,} ({time.monotonic() - started:.1f} s)")
+            worked |= build_fieldwork_visits(seed)
+            say(f"visits and memos: {worked.get('visits', 0):,} visits ({time.monotonic() - started:.1f} s)")
         counts = {
             "streets": len(plan.streets),
             "communities": len(plan.communities()),

@@ -25,6 +25,9 @@ from gridwork.core.language import choice_labels, pick
 from gridwork.core.models import AuditEvent
 from gridwork.core.scoping import code_range_q, prefix_q
 from gridwork.fieldwork.patrols_models import Patrol, PatrolStatus, started_on
+from gridwork.fieldwork.visit_due import due_rows
+from gridwork.fieldwork.visit_models import Memo
+from gridwork.fieldwork.visit_plan import worker_grids
 from gridwork.web.audit_scope import audit_events_visible_to
 from gridwork.web.links import record_link
 
@@ -228,3 +231,27 @@ def patrol_panel(user: Any, areas: list[Area], now: dt.datetime) -> dict[str, An
                 {"code": area.code, "name": area.name, "total": len(under), "patrolled": sum(under)}
             )
     return panel if walker or panel["areas"] else None
+
+
+def visits_panel(user: Any) -> dict[str, Any] | None:
+    """A grid worker's visits today: due, overdue, never visited, and memos not yet acted on
+    (two queries for the due list, one count). None for those who record no visits."""
+    grids = worker_grids(user)
+    if not grids:
+        return None
+    today = timezone.localdate()
+    rows = [
+        row
+        for grid in grids
+        for row in due_rows(user, area=grid, today=today, with_tags=False)
+        if row.due_on <= today
+    ]
+    return {
+        "due": len(rows),
+        "overdue": sum(1 for row in rows if row.overdue),
+        "never": sum(1 for row in rows if row.never_visited),
+        "memos_open": Memo.objects.visible_to(user)
+        .filter(author_id=user.pk, became_case__isnull=True, became_visit__isnull=True)
+        .filter(became_register_note="")
+        .count(),
+    }

@@ -12,6 +12,7 @@ from gridwork.web.views import (
     duplicates,
     exports,
     fieldwork_patrols,
+    fieldwork_visits,
     home,
     public,
     register,
@@ -83,4 +84,12 @@ urlpatterns = [
     path(
         "patrol-findings/<int:pk>/photo/", fieldwork_patrols.patrol_finding_photo, name="patrol_finding_photo"
     ),
+    path("fieldwork/", fieldwork_visits.plan, name="fieldwork_plan"),
+    path("fieldwork/visit/", fieldwork_visits.visit_form, name="fieldwork_visit"),
+    path("fieldwork/memo/", fieldwork_visits.memo_form, name="fieldwork_memo"),
+    path("fieldwork/report/", fieldwork_visits.report_form, name="fieldwork_report"),
+    path("fieldwork/memos/", fieldwork_visits.memo_list, name="fieldwork_memos"),
+    path("fieldwork/memos/<int:pk>/<slug:what>/", fieldwork_visits.memo_become, name="fieldwork_memo_become"),
+    path("fieldwork/sw.js", fieldwork_visits.service_worker, name="fieldwork_sw"),
+    path("fieldwork/manifest.webmanifest", fieldwork_visits.manifest, name="fieldwork_manifest"),
 ]

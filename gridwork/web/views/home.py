@@ -90,6 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "work_kind": work_kind,
             "audit_latest": home_panels.latest_audit(user) if is_auditor else None,
             "patrols": home_panels.patrol_panel(user, areas, now),
+            "visits": home_panels.visits_panel(user),
             "roles": sorted({a.get_role_display() for a in assignments}),
             "can_browse": has_capability(user, AREAS_VIEW),
             "is_sysadmin": has_capability(user, ACCOUNTS_MANAGE),
