@@ -294,3 +294,7 @@ AUDIT_ALERT_MINUTES = env_int("AUDIT_ALERT_MINUTES", 10)
 AUDIT_ALERT_LOOKBACK_HOURS = env_int("AUDIT_ALERT_LOOKBACK_HOURS", 72)
 # How long a break-the-glass grant opens its one record.
 BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 3)
+# Field work: a grid's weekly report (Monday to Sunday) is due this many days after the week's
+# Monday, at this time of day, in TIME_ZONE (the district's): by default Monday noon of the next week.
+FIELDWORK_REPORT_DUE_DAYS = env_int("FIELDWORK_REPORT_DUE_DAYS", 7)
+FIELDWORK_REPORT_DUE_TIME = env_str("FIELDWORK_REPORT_DUE_TIME", "12:00")

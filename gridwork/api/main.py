@@ -15,6 +15,7 @@ from gridwork.api.auth import API_AUTH
 from gridwork.areas.api import router as areas_router
 from gridwork.cases.api import router as cases_router
 from gridwork.cases.public_api import router as cases_public_router
+from gridwork.fieldwork.reports_api import router as fieldwork_reports_router
 from gridwork.notify.api import router as notify_router
 from gridwork.registry.api import router as registry_router
 from gridwork.transfer.api import router as transfer_router
@@ -49,3 +50,4 @@ api.add_router("", exports_router)
 api.add_router("", cases_router)
 api.add_router("", cases_public_router)
 api.add_router("", notify_router)
+api.add_router("", fieldwork_reports_router)
