@@ -6,8 +6,6 @@ Thin: every read starts from a `visible_to(request.user)` queryset (out of scope
 every write is one call of the reports services.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 

@@ -20,6 +20,7 @@ from gridwork.accounts.models import RoleAssignment, User
 from gridwork.accounts.permissions import require
 from gridwork.areas.geometry import parse_polygon
 from gridwork.areas.models import Area, AreaBoundary, Level
+from gridwork.areas.services import locate_grid
 from gridwork.cases import services as case_services
 from gridwork.cases.models import Source
 from gridwork.core import audit
@@ -144,7 +145,7 @@ def _grid_point(grid_code: str) -> tuple[float, float]:
     """A point surely inside the grid (its boundary's representative point), for a case that a
     meeting decided about the grid as a whole."""
     boundary = (
-        AreaBoundary.objects.current().filter(area_id=grid_code).values_list("geojson", flat=True).first()
+        AreaBoundary.objects.current().filter(area__code=grid_code).values_list("geojson", flat=True).first()
     )
     if boundary is None:
         raise ValidationError({"lon": _("Give the place of the case: the grid has no boundary.")})
@@ -182,6 +183,8 @@ def add_decision(
                 raise ValidationError({"category": _("This field is required.")})
             if lon is None or lat is None:
                 lon, lat = _grid_point(meeting.grid_id)
+            elif locate_grid(lon, lat) != meeting.grid_id:
+                raise ValidationError({"lon": _("The place lies outside the meeting's grid.")})
             decision.case = case_services.report_case(
                 actor,
                 category=category,
@@ -193,8 +196,6 @@ def add_decision(
                 lat=lat,
                 at=now,
             )
-            if decision.case.grid_id != meeting.grid_id:
-                raise ValidationError({"lon": _("The place lies outside the meeting's grid.")})
         elif outcome == Decision.Outcome.TASK:
             person = _team_member(owner, meeting.grid_id)
             due = _date(due_on, "due_on")

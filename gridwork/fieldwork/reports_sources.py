@@ -162,4 +162,4 @@ def labelled(figures: dict[str, int]) -> list[dict[str, object]]:
     """Figures ready to show, in the order of FIGURE_LABELS (unknown ones last, by name)."""
     order = list(FIGURE_LABELS)
     keys = sorted(figures, key=lambda k: (order.index(k) if k in order else len(order), k))
-    return [{"key": k, "label": FIGURE_LABELS.get(k, k), "count": figures[k]} for k in keys]
+    return [{"key": k, "label": str(FIGURE_LABELS.get(k, k)), "count": figures[k]} for k in keys]

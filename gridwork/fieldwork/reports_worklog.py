@@ -49,7 +49,7 @@ def _day(value: Any) -> dt.date:
 def _grid_of(actor: Any, grid_code: str | None) -> str:
     grids = own_grids(actor)
     code = grid_code or (grids[0] if grids else "")
-    if len(code or "") != GRID_CODE_LENGTH:
+    if len(code or "") != GRID_CODE_LENGTH or not can(actor, FIELDWORK_REPORTS_VIEW, code):
         raise NotFound(_("No such grid."))
     require(actor, FIELDWORK_REPORTS_RECORD, code)
     return code
