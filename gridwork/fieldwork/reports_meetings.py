@@ -86,6 +86,16 @@ def _past_day(value: Any, field: str) -> dt.date:
     return value
 
 
+def team_of(grid_code: str) -> list[RoleAssignment]:
+    """The grid's own team (the roles held at the grid itself), to pick attendees and task owners."""
+    return list(
+        RoleAssignment.objects.active()
+        .filter(area_id=grid_code, user__is_active=True)
+        .select_related("user")
+        .order_by("role", "user__username")
+    )
+
+
 # --- meetings -----------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from gridwork.web.views import (
     public,
     register,
 )
+from gridwork.web.views import fieldwork_reports as fw_reports
 
 
 class AreaCodeConverter:
@@ -71,4 +72,17 @@ urlpatterns = [
     path("inbox/", notify.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", notify.mark_read, name="inbox_read"),
     path("inbox/read-all/", notify.mark_all_read, name="inbox_read_all"),
+    # Field work, part "reports"
+    path("fieldwork/reports/", fw_reports.reports, name="fieldwork_reports"),
+    path("fieldwork/reports/start/", fw_reports.report_start, name="fieldwork_report_start"),
+    path("fieldwork/reports/<int:pk>/", fw_reports.report_detail, name="fieldwork_report"),
+    path("fieldwork/reports/<int:pk>/<slug:action>/", fw_reports.report_act, name="fieldwork_report_act"),
+    path("fieldwork/report-lapses/", fw_reports.lapses, name="fieldwork_lapses"),
+    path("fieldwork/forwarded/", fw_reports.forwarded, name="fieldwork_forwarded"),
+    path("fieldwork/worklog/", fw_reports.worklog_page, name="fieldwork_worklog"),
+    path("fieldwork/meetings/", fw_reports.meetings_page, name="fieldwork_meetings"),
+    path("fieldwork/meetings/<int:pk>/", fw_reports.meeting_detail, name="fieldwork_meeting"),
+    path("fieldwork/tasks/<int:pk>/done/", fw_reports.task_done, name="fieldwork_task_done"),
+    path("fieldwork/problems/", fw_reports.problems, name="fieldwork_problems"),
+    path("fieldwork/problems/<int:pk>/<slug:action>/", fw_reports.problem_act, name="fieldwork_problem_act"),
 ]
