@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from gridwork.accounts.access import (
     FIELDWORK_REPORTS_REVIEW,
     FIELDWORK_REPORTS_SUBMIT,
+    active_assignments,
     department_scopes,
 )
 from gridwork.accounts.models import Role, RoleAssignment
@@ -42,6 +43,7 @@ from gridwork.notify.recipients import area_staff, department_handlers
 from gridwork.notify.services import notify_people
 
 EDITABLE = (ReportStatus.DRAFT, ReportStatus.RETURNED)
+OFFICE_ROLES = frozenset({Role.STREET_STAFF, Role.DISTRICT_STAFF})
 TEXT_MAX = 4000
 
 
@@ -363,10 +365,8 @@ def forwarded_to(user: Any) -> Any:
     query = Q(line__counterpart_user_id=user.pk)
     for area_code, department in department_scopes(user):
         query |= Q(line__counterpart_department=department) & code_range_q("report__grid__code", area_code)
-    held = RoleAssignment.objects.active().filter(
-        user_id=user.pk, role__in=[Role.STREET_STAFF, Role.DISTRICT_STAFF]
-    )
-    for role, area_code in held.values_list("role", "area_id"):
+    held = {(a.role, a.area_id) for a in active_assignments(user) if a.role in OFFICE_ROLES}
+    for role, area_code in sorted(held):
         query |= Q(
             line__counterpart_role=role, line__counterpart_department="", line__counterpart_user__isnull=True
         ) & code_range_q("report__grid__code", area_code)

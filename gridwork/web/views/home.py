@@ -89,6 +89,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "work": work,
             "work_kind": work_kind,
             "audit_latest": home_panels.latest_audit(user) if is_auditor else None,
+            "fieldwork_reports": home_panels.fieldwork_reports(user, now),
             "roles": sorted({a.get_role_display() for a in assignments}),
             "can_browse": has_capability(user, AREAS_VIEW),
             "is_sysadmin": has_capability(user, ACCOUNTS_MANAGE),
