@@ -4,9 +4,11 @@ twice, return and resubmit, forwarding to the counterparts, and its history."""
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
 
 from gridwork.conftest import GRID_A1, GRID_A2, GRID_B1, GRID_B2
 from gridwork.core.errors import Conflict, NotFound
@@ -188,3 +190,13 @@ def test_who_may_write_and_review(district, time_machine):
         services.accept_report(district.users["worker_a1"], report.pk)  # nobody reviews their own
     with pytest.raises(NotFound):
         services.get_report(district.users["street_b"], report.pk)
+
+
+def test_the_lapses_command_records_missing_reports(district, time_machine):
+    time_machine.move_to(at(NEXT_MONDAY, 13), tick=False)
+    out = StringIO()
+    call_command("fieldwork_lapses", stdout=out)
+    assert "4" in out.getvalue()
+    assert ReportLapse.objects.filter(week_start=WEEK, kind=LapseKind.MISSING).count() == 4
+    with pytest.raises(CommandError):
+        call_command("fieldwork_lapses", week="2026-11-03")
