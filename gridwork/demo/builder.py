@@ -30,6 +30,7 @@ from gridwork.core.models import AuditEvent
 from gridwork.core.system import SYSTEM
 from gridwork.core.validators import validate_area_code
 from gridwork.demo import vocab
+from gridwork.demo.fieldwork_reports import build_fieldwork_reports
 from gridwork.demo.history import build_history
 from gridwork.demo.layout import DistrictPlan, Rect, plan_district
 from gridwork.demo.office_work import build_office_work
@@ -80,6 +81,18 @@ WIPE_MODELS: list[type[models.Model]] = [
 
 # Work recorded on the demo district goes with it: cases and what they notified (children first).
 DEPENDENT_MODELS = (
+    # Field work, part "reports" (children first; decisions refer to cases)
+    "fieldwork.ReportEvent",
+    "fieldwork.ReportLapse",
+    "fieldwork.WeeklyReportLine",
+    "fieldwork.WeeklyReport",
+    "fieldwork.WorkLogLine",
+    "fieldwork.WorkLog",
+    "fieldwork.Decision",
+    "fieldwork.Task",
+    "fieldwork.Feedback",
+    "fieldwork.MeetingAttendee",
+    "fieldwork.Meeting",
     "notify.Notification",
     "notify.WebhookDelivery",
     "notify.WebhookSubscription",
@@ -340,6 +353,10 @@ def build_demo(
             say(f"cases: {worked['cases']:,} over the last year ({time.monotonic() - started:.1f} s)")
             worked |= build_office_work(seed)
             say(f"imports, exports, reveals: done ({time.monotonic() - started:.1f} s)")
+            worked |= build_fieldwork_reports(seed)
+            say(
+                f"weekly reports, meetings: {worked['weekly_reports']:,} ({time.monotonic() - started:.1f} s)"
+            )
         counts = {
             "streets": len(plan.streets),
             "communities": len(plan.communities()),

@@ -389,7 +389,11 @@ def record_missing(week_start: dt.date | None = None, *, now: dt.datetime | None
     deadline = deadline_of(week)
     if deadline > now:
         return 0
-    in_time = WeeklyReport.objects.filter(week_start=week, submitted_at__lte=deadline).values("grid_id")
+    # In by the deadline: submitted, and not late (a report's first submission sets `late` for good;
+    # a resubmission after a return moves submitted_at past the deadline without being late).
+    in_time = WeeklyReport.objects.filter(week_start=week, submitted_at__isnull=False, late=False).values(
+        "grid_id"
+    )
     recorded = ReportLapse.objects.filter(week_start=week, kind=LapseKind.MISSING).values("grid_id")
     missing = (
         Area.objects.grids()

@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from gridwork.cases.models import Action, Case, CaseEvent
 from gridwork.fieldwork.reports_models import (
     CategoryLine,
-    Decision,
     Feedback,
     Meeting,
     MeetingAttendee,
@@ -121,18 +120,18 @@ def week_cases(grid_code: str, start: dt.datetime, end: dt.datetime) -> list[tup
 
 def week_meetings(grid_code: str, start: dt.datetime, end: dt.datetime) -> list[tuple[str, str, int]]:
     first, last = start.date(), (end - dt.timedelta(microseconds=1)).date()
-    meetings = Meeting.objects.filter(grid_id=grid_code, held_on__range=(first, last))
-    decisions = Decision.objects.filter(meeting__in=meetings)
-    tasks = Task.objects.filter(grid_id=grid_code)
-    problems = Feedback.objects.filter(grid_id=grid_code)
-    return [
-        ("", "meetings", meetings.count()),
-        ("", "decisions", decisions.count()),
-        ("", "tasks_set", tasks.filter(created_at__gte=start, created_at__lt=end).count()),
-        ("", "tasks_done", tasks.filter(done_at__gte=start, done_at__lt=end).count()),
-        ("", "problems_raised", problems.filter(raised_at__gte=start, raised_at__lt=end).count()),
-        ("", "problems_answered", problems.filter(answered_at__gte=start, answered_at__lt=end).count()),
-    ]
+    met = Meeting.objects.filter(grid_id=grid_code, held_on__range=(first, last)).aggregate(
+        meetings=Count("pk", distinct=True), decisions=Count("decisions")
+    )
+    tasks = Task.objects.filter(grid_id=grid_code).aggregate(
+        tasks_set=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
+        tasks_done=Count("pk", filter=Q(done_at__gte=start, done_at__lt=end)),
+    )
+    problems = Feedback.objects.filter(grid_id=grid_code).aggregate(
+        problems_raised=Count("pk", filter=Q(raised_at__gte=start, raised_at__lt=end)),
+        problems_answered=Count("pk", filter=Q(answered_at__gte=start, answered_at__lt=end)),
+    )
+    return [("", figure, count or 0) for figure, count in (met | tasks | problems).items()]
 
 
 # Patrols, visits and memos (the other parts of field work) append theirs here.
