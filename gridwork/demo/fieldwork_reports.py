@@ -72,7 +72,14 @@ class _Year:
             ).select_related("user")
         }
         self.lines = list(BusinessLine.objects.filter(active=True).values_list("code", flat=True))
-        self.counts = {"weekly_reports": 0, "meetings": 0, "decisions": 0, "problems": 0, "log_lines": 0}
+        self.counts = {
+            "weekly_reports": 0,
+            "meetings": 0,
+            "decisions": 0,
+            "decision_cases": 0,
+            "problems": 0,
+            "log_lines": 0,
+        }
         self.failed = 0
 
     def call(self, moment: dt.datetime, service: Any, *args: Any, **kwargs: Any) -> Any:
@@ -167,6 +174,7 @@ class _Year:
             if decision is None:
                 continue
             self.counts["decisions"] += 1
+            self.counts["decision_cases"] += 1 if decision.case_id else 0
             if decision.task_id and rng.random() < 0.85:
                 done = self.at(day + dt.timedelta(days=rng.randint(2, 14)), rng.uniform(9, 17))
                 owner_user = member if member is not None and owner == member.pk else worker

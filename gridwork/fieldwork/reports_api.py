@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
 from gridwork.core.bounds import EARLIEST_DATE, LATEST_DATE, InputSchema, RecordId
@@ -35,6 +35,7 @@ router = Router(tags=["field work: reports"])
 AREA = Query(
     None, min_length=6, max_length=15, pattern=r"^\d+$", description="an area code: everything under it"
 )
+DAY_IN_PATH = Path(..., ge=EARLIEST_DATE, le=LATEST_DATE, description="the day")
 DAY = Query(None, ge=EARLIEST_DATE, le=LATEST_DATE, description="a day (default: today)")
 
 
@@ -114,7 +115,7 @@ class ReportListOut(Schema):
 
 class ReportOpenIn(InputSchema):
     grid: str = Field(min_length=15, max_length=15)
-    week_start: dt.date
+    week_start: dt.date = Field(ge=EARLIEST_DATE, le=LATEST_DATE)
 
 
 class ReportTextsIn(InputSchema):
@@ -158,7 +159,7 @@ class AttendeeIn(InputSchema):
 
 class MeetingIn(InputSchema):
     grid: str = Field(min_length=15, max_length=15)
-    held_on: dt.date
+    held_on: dt.date = Field(ge=EARLIEST_DATE, le=LATEST_DATE)
     title: str = Field(min_length=1, max_length=200)
     minutes: str = Field("", max_length=20000)
     attendees: list[AttendeeIn] = Field(default_factory=list, max_length=40)
@@ -203,7 +204,7 @@ class DecisionIn(InputSchema):
     lon: float | None = Field(None, ge=-180, le=180)
     lat: float | None = Field(None, ge=-90, le=90)
     owner: int | None = Field(None, ge=1, le=2**63 - 1)
-    due_on: dt.date | None = None
+    due_on: dt.date | None = Field(None, ge=EARLIEST_DATE, le=LATEST_DATE)
 
 
 class TaskOut(Schema):
@@ -304,7 +305,7 @@ def my_worklog(request: HttpRequest, day: dt.date | None = DAY, grid: str | None
 @router.post(
     "/fieldwork/worklog/{day}/lines", response={201: LogLineOut}, summary="Add a line to my work log"
 )
-def add_worklog_line(request: HttpRequest, day: dt.date, payload: LogLineIn) -> Any:
+def add_worklog_line(request: HttpRequest, payload: LogLineIn, day: dt.date = DAY_IN_PATH) -> Any:
     entry = worklog.add_line(request.user, day, payload.text, grid_code=payload.grid, line_code=payload.line)
     return 201, {
         "id": entry.pk,

@@ -24,6 +24,7 @@ from gridwork.areas.services import locate_grid
 from gridwork.cases import services as case_services
 from gridwork.cases.models import Source
 from gridwork.core import audit
+from gridwork.core.bounds import EARLIEST_DATE, LATEST_DATE
 from gridwork.core.errors import Conflict, NotFound
 from gridwork.core.models import AuditEvent
 from gridwork.fieldwork.reports_models import (
@@ -79,7 +80,7 @@ def _past_day(value: Any, field: str) -> dt.date:
             value = dt.date.fromisoformat(value)
         except ValueError:
             raise ValidationError({field: _("Enter a valid date.")}) from None
-    if not isinstance(value, dt.date):
+    if not isinstance(value, dt.date) or value < EARLIEST_DATE:
         raise ValidationError({field: _("Enter a valid date.")})
     if value > timezone.localdate():
         raise ValidationError({field: _("The date lies in the future.")})
@@ -239,12 +240,14 @@ def add_decision(
 
 
 def _date(value: Any, field: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value or ""))
-    except ValueError:
-        raise ValidationError({field: _("Enter a valid date.")}) from None
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value or ""))
+        except ValueError:
+            raise ValidationError({field: _("Enter a valid date.")}) from None
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError({field: _("Enter a valid date.")})
+    return value
 
 
 # --- tasks --------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from gridwork.accounts.models import Role, RoleAssignment
 from gridwork.accounts.permissions import require
 from gridwork.areas.models import Area, Level
 from gridwork.core import audit
+from gridwork.core.bounds import EARLIEST_DATE
 from gridwork.core.errors import Conflict, NotFound
 from gridwork.core.scoping import code_range_q
 from gridwork.fieldwork import reports_sources as sources
@@ -89,6 +90,8 @@ def _clean_week(week_start: Any, now: dt.datetime) -> dt.date:
             raise ValidationError({"week_start": _("Enter a valid date.")}) from None
     if not isinstance(week_start, dt.date) or week_start.weekday() != 0:
         raise ValidationError({"week_start": _("A report's week starts on a Monday.")})
+    if week_start < EARLIEST_DATE:
+        raise ValidationError({"week_start": _("Enter a valid date.")})
     if week_start > timezone.localdate(now):
         raise ValidationError({"week_start": _("This week has not begun yet.")})
     return week_start

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from gridwork.accounts.access import FIELDWORK_REPORTS_RECORD, FIELDWORK_REPORTS_VIEW, can, scope_codes
 from gridwork.accounts.permissions import require
 from gridwork.core import audit
+from gridwork.core.bounds import EARLIEST_DATE
 from gridwork.core.errors import NotFound
 from gridwork.core.models import AuditEvent
 from gridwork.fieldwork import reports_sources as sources
@@ -41,6 +42,8 @@ def _day(value: Any) -> dt.date:
             value = dt.date.fromisoformat(str(value or ""))
         except ValueError:
             raise ValidationError({"day": _("Enter a valid date.")}) from None
+    if value < EARLIEST_DATE:
+        raise ValidationError({"day": _("Enter a valid date.")})
     if value > timezone.localdate():
         raise ValidationError({"day": _("The date lies in the future.")})
     return value

@@ -29,7 +29,9 @@ def year(db: None, settings: Any, tmp_path: Path) -> dict[str, int]:
 
 
 def test_every_state_of_every_track(year: dict[str, int]) -> None:
-    assert year["cases"] == Case.objects.count() >= 50
+    # Field work's meetings add the cases their decisions became.
+    assert year["cases"] + year["decision_cases"] == Case.objects.count()
+    assert year["cases"] >= 50
     assert year["cases_stopped_early"] == 0
     by_track: dict[str, set[str]] = {}
     for track, status in Case.objects.values_list("track", "status"):

@@ -244,3 +244,18 @@ def test_raise_answer_close_problem(world: dict[str, Any]) -> None:
     closed = _ladder(world, "post", f"{url}/close", None, other="worker_b1", right="worker_a1")
     assert closed["status"] == "closed"
     assert Feedback.objects.filter(status="closed").count() == 1
+
+
+def test_bad_input_is_refused_clearly(world: dict[str, Any]) -> None:
+    worker = "worker_a1"
+    for week in ("0001-01-01", "2026-11-03", "3000-01-05"):
+        answer = _call(world, worker, "post", f"{API}/weekly-reports", {"grid": GRID_A1, "week_start": week})
+        assert answer.status_code == 422, (week, answer.content)
+    answer = _call(world, worker, "post", f"{API}/worklog/0001-01-02/lines", {"text": "x", "grid": GRID_A1})
+    assert answer.status_code == 422
+    future = (NEXT_MONDAY + dt.timedelta(days=1)).isoformat()
+    body = {"grid": GRID_A1, "held_on": future, "title": "x"}
+    assert _call(world, worker, "post", f"{API}/meetings", body).status_code == 422
+    body = {"grid": GRID_A1, "held_on": DAY.isoformat(), "title": "x", "attendees": [{"team_role": "boss"}]}
+    assert _call(world, worker, "post", f"{API}/meetings", body).status_code == 422
+    assert Meeting.objects.count() == 1  # nothing written by the refused calls

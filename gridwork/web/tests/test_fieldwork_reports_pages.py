@@ -207,3 +207,12 @@ def test_worklog_and_problem_forms(world: dict[str, Any]) -> None:
     _post(world, "worker_a1", reverse("web:fieldwork_problem_act", args=[problem.pk, "close"]), {})
     problem.refresh_from_db()
     assert (problem.status, problem.answer) == (Feedback.Status.CLOSED, "已派单维修")
+
+
+def test_odd_days_in_the_address_never_fail(world: dict[str, Any]) -> None:
+    log = reverse("web:fieldwork_worklog")
+    for day in ("0001-01-01", "9999-12-31", "yesterday"):
+        assert _get(world, "worker_a1", f"{log}?day={day}").status_code == 200
+    start = reverse("web:fieldwork_report_start")
+    assert _post(world, "worker_a1", start, {"grid": GRID_A1, "week": "0001-01-01"}).status_code == 200
+    assert WeeklyReport.objects.count() == 1

@@ -27,6 +27,7 @@ from gridwork.accounts.access import (
 from gridwork.accounts.decorators import requires, signed_in
 from gridwork.areas.models import Area
 from gridwork.cases.models import Category
+from gridwork.core.bounds import EARLIEST_DATE
 from gridwork.core.errors import Conflict
 from gridwork.core.scoping import prefix_q
 from gridwork.fieldwork import reports_meetings as meetings
@@ -235,7 +236,7 @@ def _day(raw: str | None) -> dt.date:
         day = dt.date.fromisoformat(raw or "")
     except ValueError:
         return timezone.localdate()
-    return min(day, timezone.localdate())
+    return min(max(day, EARLIEST_DATE), timezone.localdate())
 
 
 @requires(FIELDWORK_REPORTS_RECORD)
