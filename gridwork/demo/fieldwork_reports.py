@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from gridwork.accounts.models import Role, RoleAssignment
 from gridwork.cases import calendar
+from gridwork.cases import services as case_services
 from gridwork.core.errors import Conflict, NotFound
 from gridwork.demo.history import load_cast
 from gridwork.fieldwork import reports_meetings as meetings
@@ -30,7 +31,7 @@ from gridwork.fieldwork.reports_models import BusinessLine
 WEEKS = 52
 FORWARD_WEEKS = 8  # the parts of the last weeks' accepted reports go on to the counterparts
 LOG_DAYS = 28  # the work log of the last four weeks' working days
-SERVICE_ERRORS = (ValidationError, PermissionDenied, Conflict, NotFound)
+SERVICE_ERRORS = (ValidationError, PermissionDenied, Conflict, NotFound)  # a case's refusal is a Conflict too
 
 LINE_TEXTS = {
     "family_planning": ("入户核对育龄妇女信息两户", "宣传生育支持政策", "更新流动人口婚育证明台账"),
@@ -46,7 +47,8 @@ MEETING_TITLES = ("网格例会", "网格月度工作会", "网格议事会")
 DECISIONS = (
     ("note", "", "下月重点做好独居老人走访"),
     ("note", "", "继续做好垃圾分类宣传"),
-    ("case", "E0104", "清理3号楼楼道堆物"),
+    # Routine categories: the grid worker handles them on the spot and closes them within days.
+    ("case", "E0101", "清理3号楼旁暴露垃圾"),
     ("case", "S0303", "整治楼下电动车飞线充电"),
     ("task", "", "统计本网格高龄老人名单"),
     ("task", "", "更新出租房屋台账"),
@@ -175,6 +177,11 @@ class _Year:
                 continue
             self.counts["decisions"] += 1
             self.counts["decision_cases"] += 1 if decision.case_id else 0
+            if decision.case_id and rng.random() < 0.9:
+                solved = self.at(day + dt.timedelta(days=rng.randint(1, 5)), rng.uniform(9, 17))
+                self.call(
+                    solved, case_services.act, worker, decision.case_id, "resolve", note="已按例会决定处置"
+                )
             if decision.task_id and rng.random() < 0.85:
                 done = self.at(day + dt.timedelta(days=rng.randint(2, 14)), rng.uniform(9, 17))
                 owner_user = member if member is not None and owner == member.pk else worker
