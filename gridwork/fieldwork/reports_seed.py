@@ -1,6 +1,7 @@
 """The seeded business lines, their counterparts and which case categories count under each.
 
-Data, not code: the migration writes these rows once; a district changes them in the admin.
+Data, not code: the migration writes these rows once; a district may change the rows (there is no
+editing page for them yet, as for the case categories).
 Counterpart departments are the seed's department names (gridwork.cases.seed).
 """
 
