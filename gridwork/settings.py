@@ -308,3 +308,7 @@ BREAK_GLASS_HOURS = env_int("BREAK_GLASS_HOURS", 3)
 # key derived from SECRET_KEY for development only; with DEPLOY the system check requires both.
 FIELD_KEYS, FIELD_KEYS_DERIVED = env_field_keys("FIELD_KEYS", SECRET_KEY, DEPLOY)
 FIELD_HMAC_KEYS, FIELD_HMAC_KEYS_DERIVED = env_field_keys("FIELD_HMAC_KEYS", SECRET_KEY, DEPLOY)
+# Field work: a grid's weekly report (Monday to Sunday) is due this many days after the week's
+# Monday, at this time of day, in TIME_ZONE (the district's): by default Monday noon of the next week.
+FIELDWORK_REPORT_DUE_DAYS = env_int("FIELDWORK_REPORT_DUE_DAYS", 7)
+FIELDWORK_REPORT_DUE_TIME = env_str("FIELDWORK_REPORT_DUE_TIME", "12:00")

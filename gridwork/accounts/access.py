@@ -164,3 +164,16 @@ FIELDWORK_VISITS_RECORD = "fieldwork.visits.record"
 FIELDWORK_VISITS_VIEW = "fieldwork.visits.view"
 CAPABILITIES[FIELDWORK_VISITS_RECORD] = frozenset({Role.GRID_MEMBER, Role.GRID_WORKER})
 CAPABILITIES[FIELDWORK_VISITS_VIEW] = frozenset(_REGISTER_READERS)
+# Field work, part "reports" (work logs, weekly reports, meetings, the problem-feedback register).
+FIELDWORK_REPORTS_VIEW = "fieldwork.reports.view"
+# Writing one's own work log, recording meetings and their decisions, raising a problem.
+FIELDWORK_REPORTS_RECORD = "fieldwork.reports.record"
+# Writing and submitting a grid's weekly report: the grid worker answers for it.
+FIELDWORK_REPORTS_SUBMIT = "fieldwork.reports.submit"
+# Reviewing weekly reports (accept, return), forwarding their parts, answering raised problems.
+FIELDWORK_REPORTS_REVIEW = "fieldwork.reports.review"
+
+CAPABILITIES[FIELDWORK_REPORTS_VIEW] = frozenset(_REGISTER_READERS)
+CAPABILITIES[FIELDWORK_REPORTS_RECORD] = frozenset({Role.GRID_MEMBER, Role.GRID_WORKER})
+CAPABILITIES[FIELDWORK_REPORTS_SUBMIT] = frozenset({Role.GRID_WORKER})
+CAPABILITIES[FIELDWORK_REPORTS_REVIEW] = frozenset({Role.ACCEPTANCE_CENTRE, Role.STREET_STAFF})

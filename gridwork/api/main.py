@@ -16,6 +16,7 @@ from gridwork.areas.api import router as areas_router
 from gridwork.cases.api import router as cases_router
 from gridwork.cases.public_api import router as cases_public_router
 from gridwork.fieldwork.patrols_api import router as patrols_router
+from gridwork.fieldwork.reports_api import router as fieldwork_reports_router
 from gridwork.fieldwork.visits_api import router as fieldwork_visits_router
 from gridwork.notify.api import router as notify_router
 from gridwork.registry.api import router as registry_router
@@ -53,3 +54,4 @@ api.add_router("", cases_public_router)
 api.add_router("", notify_router)
 api.add_router("", patrols_router)
 api.add_router("", fieldwork_visits_router)
+api.add_router("", fieldwork_reports_router)

@@ -32,6 +32,7 @@ from gridwork.core.system import SYSTEM
 from gridwork.core.validators import validate_area_code
 from gridwork.demo import vocab
 from gridwork.demo.fieldwork_patrols import build_patrols
+from gridwork.demo.fieldwork_reports import build_fieldwork_reports
 from gridwork.demo.fieldwork_visits import build_fieldwork_visits
 from gridwork.demo.history import build_history
 from gridwork.demo.layout import DistrictPlan, Rect, plan_district
@@ -89,6 +90,18 @@ DEPENDENT_MODELS = (
     "fieldwork.SyncEntry",
     "fieldwork.Memo",
     "fieldwork.Visit",
+    # Field work, part "reports" (children first; decisions refer to cases)
+    "fieldwork.ReportEvent",
+    "fieldwork.ReportLapse",
+    "fieldwork.WeeklyReportLine",
+    "fieldwork.WeeklyReport",
+    "fieldwork.WorkLogLine",
+    "fieldwork.WorkLog",
+    "fieldwork.Decision",
+    "fieldwork.Task",
+    "fieldwork.Feedback",
+    "fieldwork.MeetingAttendee",
+    "fieldwork.Meeting",
     "notify.Notification",
     "notify.WebhookDelivery",
     "notify.WebhookSubscription",
@@ -357,6 +370,10 @@ def build_demo(
             say(f"patrols: {worked['patrols']:,} ({time.monotonic() - started:.1f} s)")
             worked |= build_fieldwork_visits(seed)
             say(f"visits and memos: {worked.get('visits', 0):,} visits ({time.monotonic() - started:.1f} s)")
+            worked |= build_fieldwork_reports(seed)
+            say(
+                f"weekly reports, meetings: {worked['weekly_reports']:,} ({time.monotonic() - started:.1f} s)"
+            )
         counts = {
             "streets": len(plan.streets),
             "communities": len(plan.communities()),

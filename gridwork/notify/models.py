@@ -19,6 +19,8 @@ class Kind(models.TextChoices):
     EMERGENCY = "emergency", _("emergency")
     OVERDUE = "overdue", _("a case is overdue")
     ESCALATED = "escalated", _("a case was escalated")
+    # Field work that is not a case: a weekly report's part forwarded, a report returned, a task.
+    FIELDWORK = "fieldwork", _("field work")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -32,6 +32,7 @@ from gridwork.core.system import SYSTEM
 from gridwork.notify import messages, senders, webhooks
 from gridwork.notify.models import (
     DeliveryStatus,
+    Kind,
     Notification,
     WebhookDelivery,
     WebhookSubscription,
@@ -120,6 +121,21 @@ def record_case_event(case_id: int, event_id: int, *, event: CaseEvent | None = 
             case_id=case.pk,
             event_id=event.pk,
         )
+
+
+def notify_people(user_ids: set[int], title: str, body: str = "", *, kind: str = Kind.FIELDWORK) -> int:
+    """Inbox entries about something other than a case (field work), for other apps' services to
+    call after their own transaction has committed (in-app only: no email or SMS for these).
+    Returns how many were written."""
+    active = set(User.objects.filter(pk__in=set(user_ids), is_active=True).values_list("pk", flat=True))
+    with transaction.atomic():
+        notes = Notification.objects.bulk_create(
+            [
+                Notification(recipient_id=uid, kind=kind, title=title[:200], body=body)
+                for uid in sorted(active)
+            ]
+        )
+    return len(notes)
 
 
 def _with_channel(user_ids: set[int]) -> set[int]:

@@ -17,14 +17,24 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from gridwork.accounts.access import FIELDWORK_PATROL, FIELDWORK_PATROL_VIEW, can, has_capability
+from gridwork.accounts.access import (
+    FIELDWORK_PATROL,
+    FIELDWORK_PATROL_VIEW,
+    FIELDWORK_REPORTS_REVIEW,
+    can,
+    has_capability,
+    scope_codes,
+)
 from gridwork.areas.models import Area, Level
 from gridwork.cases import calendar, queues
 from gridwork.cases.models import OPEN_STATUSES, Case, Status
 from gridwork.core.language import choice_labels, pick
 from gridwork.core.models import AuditEvent
 from gridwork.core.scoping import code_range_q, prefix_q
+from gridwork.fieldwork import reports_services as fw_reports
 from gridwork.fieldwork.patrols_models import Patrol, PatrolStatus, started_on
+from gridwork.fieldwork.reports_models import ReportStatus, Task, WeeklyReport, WorkLogLine
+from gridwork.fieldwork.reports_worklog import own_grids
 from gridwork.fieldwork.visit_due import due_rows
 from gridwork.fieldwork.visit_models import Memo
 from gridwork.fieldwork.visit_plan import worker_grids
@@ -33,6 +43,7 @@ from gridwork.web.links import record_link
 
 LINES = 8  # cases listed per panel: the most urgent; the queue has the rest
 LATEST_AUDIT = 10
+FORWARDED_DAYS = 30  # report parts forwarded to a counterpart, counted on their home this far back
 # Colouring a case costs working-time arithmetic in Python: beyond this many open cases in an
 # area the light is left out (the grouped counts below still show what is open and late).
 LIGHT_UP_TO = 3000
@@ -255,3 +266,41 @@ def visits_panel(user: Any) -> dict[str, Any] | None:
         .filter(became_register_note="")
         .count(),
     }
+
+
+def fieldwork_reports(user: Any, now: dt.datetime) -> dict[str, Any] | None:
+    """Field work's reports at a glance: for the grid team last week's report, today's log lines
+    and their open tasks; for the community the reports to review and those not in. A fixed
+    handful of queries."""
+    grids = own_grids(user)
+    reviews = scope_codes(user, FIELDWORK_REPORTS_REVIEW)
+    since = now - dt.timedelta(days=FORWARDED_DAYS)
+    forwarded = fw_reports.forwarded_to(user).filter(forwarded_at__gte=since).count()
+    if not grids and not reviews and not forwarded:
+        return None
+    today = timezone.localdate(now)
+    last_week = fw_reports.week_of(today) - dt.timedelta(days=7)
+    panel: dict[str, Any] = {
+        "last_week": last_week,
+        "deadline": fw_reports.deadline_of(last_week),
+        "forwarded": forwarded,
+        "team": bool(grids or reviews),
+    }
+    if grids:
+        found = {r.grid_id: r for r in WeeklyReport.objects.filter(grid_id__in=grids, week_start=last_week)}
+        panel["reports"] = [{"grid": code, "report": found.get(code)} for code in grids]
+        panel["log_lines"] = WorkLogLine.objects.filter(log__worker=user, log__day=today).count()
+        panel["tasks"] = list(
+            Task.objects.filter(owner=user, status=Task.Status.OPEN).order_by("due_on")[:LINES]
+        )
+    if reviews:
+        query = prefix_q("grid__code", reviews)
+        due_week = fw_reports.last_due_week(now)
+        all_grids = Area.objects.grids().filter(prefix_q("code", reviews))
+        in_now = WeeklyReport.objects.filter(week_start=due_week, submitted_at__isnull=False).values(
+            "grid_id"
+        )
+        panel["to_review"] = WeeklyReport.objects.filter(query, status=ReportStatus.SUBMITTED).count()
+        panel["due_week"] = due_week
+        panel["missing"] = all_grids.exclude(code__in=in_now).count()
+    return panel

@@ -17,6 +17,7 @@ from gridwork.web.views import (
     public,
     register,
 )
+from gridwork.web.views import fieldwork_reports as fw_reports
 
 
 class AreaCodeConverter:
@@ -92,4 +93,17 @@ urlpatterns = [
     path("fieldwork/memos/<int:pk>/<slug:what>/", fieldwork_visits.memo_become, name="fieldwork_memo_become"),
     path("fieldwork/sw.js", fieldwork_visits.service_worker, name="fieldwork_sw"),
     path("fieldwork/manifest.webmanifest", fieldwork_visits.manifest, name="fieldwork_manifest"),
+    # Field work, part "reports"
+    path("fieldwork/reports/", fw_reports.reports, name="fieldwork_reports"),
+    path("fieldwork/reports/start/", fw_reports.report_start, name="fieldwork_report_start"),
+    path("fieldwork/reports/<int:pk>/", fw_reports.report_detail, name="fieldwork_weekly_report"),
+    path("fieldwork/reports/<int:pk>/<slug:action>/", fw_reports.report_act, name="fieldwork_report_act"),
+    path("fieldwork/report-lapses/", fw_reports.lapses, name="fieldwork_lapses"),
+    path("fieldwork/forwarded/", fw_reports.forwarded, name="fieldwork_forwarded"),
+    path("fieldwork/worklog/", fw_reports.worklog_page, name="fieldwork_worklog"),
+    path("fieldwork/meetings/", fw_reports.meetings_page, name="fieldwork_meetings"),
+    path("fieldwork/meetings/<int:pk>/", fw_reports.meeting_detail, name="fieldwork_meeting"),
+    path("fieldwork/tasks/<int:pk>/done/", fw_reports.task_done, name="fieldwork_task_done"),
+    path("fieldwork/problems/", fw_reports.problems, name="fieldwork_problems"),
+    path("fieldwork/problems/<int:pk>/<slug:action>/", fw_reports.problem_act, name="fieldwork_problem_act"),
 ]

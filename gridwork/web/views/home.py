@@ -91,6 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "audit_latest": home_panels.latest_audit(user) if is_auditor else None,
             "patrols": home_panels.patrol_panel(user, areas, now),
             "visits": home_panels.visits_panel(user),
+            "fieldwork_reports": home_panels.fieldwork_reports(user, now),
             "roles": sorted({a.get_role_display() for a in assignments}),
             "can_browse": has_capability(user, AREAS_VIEW),
             "is_sysadmin": has_capability(user, ACCOUNTS_MANAGE),
