@@ -48,6 +48,7 @@ ANON_ANSWER = {"page": 302, "admin": 302, "api": 401, "open311": 403}
 class Counter:
     cases: int = 0
     routes: int = 0
+    waiting: int = 0  # routes under entries/fieldwork.py NOT_YET, without entries yet
 
 
 CHECKED = Counter()

@@ -7,13 +7,16 @@ from gridwork.web.tests.matrix.district import point
 from gridwork.web.tests.matrix.rules import (
     CASE_DECIDERS,
     CASE_STAFF,
+    CENTRE,
     DEPARTMENT,
+    DISTRICT,
     EVERYONE,
     MEMBER,
     REASON,
     REGISTER_READERS,
     REVEALERS,
     SIGNED,
+    STREET,
     WORKER,
     Ctx,
     Entry,
@@ -28,6 +31,8 @@ CASE_ACTION = {"case_id": "case", "action": "action"}
 NEAR_A1 = {"category": "E0104", "lon": "116.604", "lat": "39.904"}
 # A grid's own staff may not take the decisions of the centre and the departments.
 GRID_STAFF_REFUSED = {MEMBER: (403, 404), WORKER: (403, 404)}
+# Who may put a moderator's text on the public board in place of the resident's words.
+PUBLISHERS = frozenset({CENTRE, STREET, DISTRICT})
 # Of the case staff, the grid's members and the departments do not reveal a reporter's contact.
 NOT_REVEALERS = {MEMBER: (403, 404), DEPARTMENT: (403, 404)}
 
@@ -71,6 +76,9 @@ PAGES: dict[str, Entry] = {
     "POST web:case_reveal": Entry(
         Rule(REVEALERS, special=NOT_REVEALERS), {"pk": "case"}, body=lambda c: REASON
     ),
+    "POST web:case_publish": Entry(
+        Rule(PUBLISHERS, ok=302), {"pk": "case"}, body=lambda c: {"public_text": "路灯已修复"}
+    ),
     "GET web:case_photo": Entry(Rule(CASE_STAFF), {"pk": "case", "photo_pk": "photo"}),
     "GET web:public_report": Entry(PUBLIC),
     "POST web:public_report": Entry(Rule(EVERYONE, ok=302, scoped=False), body=_public_report),
@@ -101,6 +109,13 @@ API: dict[str, Entry] = {
         api_object(REVEALERS, special=NOT_REVEALERS, token=second_factor(REVEALERS)),
         {"case_id": "case"},
         body=lambda c: REASON,
+        encoding="json",
+    ),
+    # The case is looked up first (404 outside what one sees), then the right to publish (403).
+    "POST /api/v1/cases/{case_id}/public-text": Entry(
+        api_object(PUBLISHERS, special={**GRID_STAFF_REFUSED, DEPARTMENT: (403, 404)}),
+        {"case_id": "case"},
+        body=lambda c: {"text": "路灯已修复"},
         encoding="json",
     ),
     "GET /api/v1/cases/{case_id}/timeline": Entry(api_object(CASE_STAFF), {"case_id": "case"}),
