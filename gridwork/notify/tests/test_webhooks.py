@@ -214,7 +214,7 @@ def test_webhook_api_pause_and_deliveries(cd: Any) -> None:
     assert other.get(f"{API}/webhooks/{created['id']}/deliveries").status_code == 404
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_area_code_that_names_no_area_is_refused_not_a_server_error(cd: Any) -> None:
     # Under the district's own code, so the scope check passes: the row would point at no area,
     # which the database refuses only at the commit (found by the authorization matrix).
