@@ -27,6 +27,7 @@ from gridwork.registry.models import (
     PersonTag,
 )
 from gridwork.registry.services import check_record, save_record, scoped
+from gridwork.registry.uniqueness import Clash, RegisteredElsewhere, elsewhere_message, log_attempt
 from gridwork.transfer.cells import code_text, remembered, text
 from gridwork.transfer.columns import Kind
 
@@ -151,6 +152,15 @@ def _not_found(key: str) -> RowInvalid:
     return RowInvalid({key: [_("No such record in your area.")]})
 
 
+def _elsewhere(actor: Any, household: Household) -> RowInvalid:
+    errors = {"household_number": [elsewhere_message()]}
+    refused = RegisteredElsewhere(errors, Household, [Clash("number", household.pk, visible=False)])
+    log_attempt(actor, refused)  # rolled back with a refused import, which logs it again after
+    invalid = RowInvalid(errors)
+    invalid.__cause__ = refused
+    return invalid
+
+
 def _existing(qs: models.QuerySet, update: bool) -> Any:
     return qs.first() if update else None
 
@@ -241,6 +251,10 @@ def _person(kind: Kind, actor: Any, values: dict[str, Any], update: bool) -> str
         household = Household.objects.filter(number=number).first()
         if household is None:
             household = create_household(kind, actor, values)[0]
+        elif not scoped(Household, actor).filter(pk=household.pk).exists():
+            # Held outside the actor's areas: "registered elsewhere", as a clashing code is answered,
+            # for "no such record" would tell it apart from an unknown number (which makes one).
+            raise _elsewhere(actor, household)
         data["household"] = household.pk
     existing = _existing(
         scoped(Person, actor)

@@ -63,7 +63,8 @@ def test_list_pages_ladder(world: dict[str, Any], name: str, other: str) -> None
 
 @pytest.mark.parametrize("which", ["report", "meeting"])
 def test_object_pages_ladder(world: dict[str, Any], which: str) -> None:
-    url = reverse(f"web:fieldwork_{which}", args=[world[which].pk])
+    name = {"report": "fieldwork_weekly_report", "meeting": "fieldwork_meeting"}[which]
+    url = reverse(f"web:{name}", args=[world[which].pk])
     assert _get(world, None, url).status_code == 302
     assert _get(world, "nobody", url).status_code == 403
     assert _get(world, "worker_b1", url).status_code == 404
