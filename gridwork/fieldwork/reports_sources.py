@@ -1,9 +1,9 @@
 """Where the figures of work logs and weekly reports come from: one list of sources per period.
 
 A source counts records of one kind; the work log and the weekly report only add up what the
-sources return, so a new kind of field work (patrols, visits, memos: the other parts of field
-work) plugs in by appending one function to DAY_SOURCES and one to WEEK_SOURCES, with its figure
-names in FIGURE_LABELS. Nothing here writes.
+sources return, so a kind of field work plugs in by appending one function to DAY_SOURCES and one
+to WEEK_SOURCES, with its figure names in FIGURE_LABELS (patrols, visits and memos count in
+`day_field_work` and `week_field_work`). Nothing here writes.
 
 - A day source: `(user_id, grid_code, start, end) -> {figure: count}`, the worker's own records.
 - A week source: `(grid_code, start, end) -> [(line_code, figure, count)]`, the grid's records;
@@ -15,10 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from gridwork.cases.models import Action, Case, CaseEvent
+from gridwork.fieldwork.patrols_models import Patrol, PatrolFinding, PatrolStatus
 from gridwork.fieldwork.reports_models import (
     CategoryLine,
     Feedback,
@@ -26,6 +27,7 @@ from gridwork.fieldwork.reports_models import (
     MeetingAttendee,
     Task,
 )
+from gridwork.fieldwork.visit_models import Memo, Visit
 
 DaySource = Callable[[int, str, dt.datetime, dt.datetime], dict[str, int]]
 WeekSource = Callable[[str, dt.datetime, dt.datetime], Iterable[tuple[str, str, int]]]
@@ -40,6 +42,11 @@ FIGURE_LABELS = {
     "tasks_done": _("tasks done"),
     "problems_raised": _("problems raised to the community"),
     "problems_answered": _("problems answered"),
+    "patrols": _("patrols"),
+    "patrol_km": _("km patrolled"),
+    "patrol_findings": _("things noted on patrol"),
+    "visits": _("visits"),
+    "memos": _("memos"),
 }
 
 
@@ -98,8 +105,30 @@ def day_meetings(user_id: int, grid_code: str, start: dt.datetime, end: dt.datet
     return {"meetings": meetings, "tasks_done": done, "problems_raised": raised}
 
 
-# Patrols, visits and memos (the other parts of field work) append theirs here.
-DAY_SOURCES: list[DaySource] = [day_cases, day_meetings]
+def _walked(patrols: QuerySet[Patrol], findings: QuerySet[PatrolFinding]) -> dict[str, int]:
+    """Ended patrols (an open one is still being walked) by their start, findings by their time."""
+    ended = patrols.filter(status=PatrolStatus.ENDED).aggregate(n=Count("pk"), m=Sum("length_m"))
+    return {
+        "patrols": ended["n"],
+        "patrol_km": round((ended["m"] or 0) / 1000),
+        "patrol_findings": findings.count(),
+    }
+
+
+def day_field_work(user_id: int, grid_code: str, start: dt.datetime, end: dt.datetime) -> dict[str, int]:
+    mine = {"grid_id": grid_code}
+    walked = _walked(
+        Patrol.objects.filter(worker_id=user_id, started_at__gte=start, started_at__lt=end, **mine),
+        PatrolFinding.objects.filter(
+            patrol__worker_id=user_id, patrol__grid_id=grid_code, at__gte=start, at__lt=end
+        ),
+    )
+    visits = Visit.objects.filter(worker_id=user_id, visited_at__gte=start, visited_at__lt=end, **mine)
+    memos = Memo.objects.filter(author_id=user_id, written_at__gte=start, written_at__lt=end, **mine)
+    return walked | {"visits": visits.count(), "memos": memos.count()}
+
+
+DAY_SOURCES: list[DaySource] = [day_cases, day_meetings, day_field_work]
 
 
 # --- the grid's week ----------------------------------------------------------------------------
@@ -134,8 +163,18 @@ def week_meetings(grid_code: str, start: dt.datetime, end: dt.datetime) -> list[
     return [("", figure, count or 0) for figure, count in (met | tasks | problems).items()]
 
 
-# Patrols, visits and memos (the other parts of field work) append theirs here.
-WEEK_SOURCES: list[WeekSource] = [week_cases, week_meetings]
+def week_field_work(grid_code: str, start: dt.datetime, end: dt.datetime) -> list[tuple[str, str, int]]:
+    walked = _walked(
+        Patrol.objects.filter(grid_id=grid_code, started_at__gte=start, started_at__lt=end),
+        PatrolFinding.objects.filter(patrol__grid_id=grid_code, at__gte=start, at__lt=end),
+    )
+    visits = Visit.objects.filter(grid_id=grid_code, visited_at__gte=start, visited_at__lt=end).count()
+    memos = Memo.objects.filter(grid_id=grid_code, written_at__gte=start, written_at__lt=end).count()
+    counts = walked | {"visits": visits, "memos": memos}
+    return [("", figure, count) for figure, count in counts.items()]
+
+
+WEEK_SOURCES: list[WeekSource] = [week_cases, week_meetings, week_field_work]
 
 
 def day_figures(user_id: int, grid_code: str, start: dt.datetime, end: dt.datetime) -> dict[str, int]:

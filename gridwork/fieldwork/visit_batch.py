@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from gridwork.accounts.access import FIELDWORK_VISITS_RECORD
 from gridwork.accounts.permissions import require
 from gridwork.core import audit
+from gridwork.core.errors import not_in_area
 from gridwork.core.models import AuditEvent
 from gridwork.fieldwork.visit_models import Visit, VisitKind
 from gridwork.fieldwork.visit_places import city_bounds
@@ -37,7 +38,7 @@ def _row_errors(
     problems = []
     found = people.get(row.get("person_id"))
     if found is None or found[0] != row.get("grid"):
-        problems.append(_("No such record in your area."))
+        problems.append(not_in_area())
     at = row.get("visited_at")
     if not isinstance(at, dt.datetime) or timezone.is_naive(at) or at > now + CLOCK_SKEW:
         problems.append(_("A visit or a note cannot be dated in the future."))

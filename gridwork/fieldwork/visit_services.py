@@ -26,7 +26,7 @@ from gridwork.cases import services as cases
 from gridwork.cases.models import Case, Source
 from gridwork.cases.photos import check_photos
 from gridwork.core import audit
-from gridwork.core.errors import Conflict, NotFound
+from gridwork.core.errors import Conflict, NotFound, not_in_area
 from gridwork.core.models import AuditEvent
 from gridwork.fieldwork.visit_models import Memo, MemoSubject, Visit, VisitKind
 from gridwork.fieldwork.visit_places import check_point, raise_if
@@ -95,13 +95,13 @@ def _locked(
     try:
         key = int(pk)
     except (TypeError, ValueError):
-        errors.setdefault(field, []).append(_("No such record in your area."))
+        errors.setdefault(field, []).append(not_in_area())
         return None
     found = model.objects.visible_to(actor).select_for_update().filter(pk=key).first()
     if found is None:
         if grid and can(actor, FIELDWORK_VISITS_RECORD, grid) and model.objects.filter(pk=key).exists():
             raise VisitConflict("moved", _("This record is no longer in your grid."))
-        errors.setdefault(field, []).append(_("No such record in your area."))
+        errors.setdefault(field, []).append(not_in_area())
     return found
 
 

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from gridwork.cases import services as cases
 from gridwork.cases.models import Source
 from gridwork.core import audit
-from gridwork.core.errors import NotFound
+from gridwork.core.errors import NotFound, not_in_area
 from gridwork.core.models import AuditEvent
 from gridwork.fieldwork import visit_services as services
 from gridwork.fieldwork.visit_models import SyncEntry, SyncResult
@@ -125,7 +125,7 @@ def _reason(exc: Exception) -> str:
         return " ".join(exc.messages)[:300]
     if isinstance(exc, PermissionDenied):
         return _("You may not record this in this area.")
-    return _("No such record in your area.")
+    return not_in_area()
 
 
 def _answer(client_id: Any, status: str, **more: Any) -> dict[str, Any]:
