@@ -10,6 +10,8 @@ from typing import Any
 
 from gridwork.accounts.models import Role, RoleAssignment
 
+GRID_CODE_LENGTH = 15  # a grid's code: 15 digits (district 6, street 9, community 12)
+
 REGISTER_VIEW = "register.view"
 REGISTER_CHANGE = "register.change"
 REGISTER_REVEAL = "register.reveal"
@@ -127,6 +129,12 @@ def _scope(user: Any, capability: str) -> tuple[str, ...]:
 
 def scope_codes(user: Any, capability: str) -> list[str]:
     return list(_scope(user, capability))
+
+
+def grid_codes(user: Any, capability: str) -> list[str]:
+    """The grids where the user holds the capability by a grid role (not those under a community
+    or street role: field work is done by the grid's own team), in code order."""
+    return sorted(code for code in _scope(user, capability) if len(code) == GRID_CODE_LENGTH)
 
 
 def has_capability(user: Any, capability: str) -> bool:

@@ -11,7 +11,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridwork.accounts.access import FIELDWORK_REPORTS_RECORD, FIELDWORK_REPORTS_VIEW, can, scope_codes
+from gridwork.accounts.access import (
+    FIELDWORK_REPORTS_RECORD,
+    FIELDWORK_REPORTS_VIEW,
+    GRID_CODE_LENGTH,
+    can,
+    grid_codes,
+)
 from gridwork.accounts.permissions import require
 from gridwork.core import audit
 from gridwork.core.bounds import EARLIEST_DATE
@@ -21,7 +27,6 @@ from gridwork.fieldwork import reports_sources as sources
 from gridwork.fieldwork.reports_models import BusinessLine, WorkLog, WorkLogLine
 
 LINE_MAX = 500
-GRID_CODE_LENGTH = 15
 
 
 def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -31,9 +36,7 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def own_grids(user: Any) -> list[str]:
     """The grids where the user records field work (their grid roles), in code order."""
-    return sorted(
-        code for code in scope_codes(user, FIELDWORK_REPORTS_RECORD) if len(code) == GRID_CODE_LENGTH
-    )
+    return grid_codes(user, FIELDWORK_REPORTS_RECORD)
 
 
 def _day(value: Any) -> dt.date:

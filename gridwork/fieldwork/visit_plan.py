@@ -10,7 +10,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gridwork.accounts.access import FIELDWORK_VISITS_RECORD, scope_codes
+from gridwork.accounts.access import FIELDWORK_VISITS_RECORD, grid_codes
 from gridwork.cases.models import Case
 from gridwork.fieldwork.visit_due import due_rows
 from gridwork.fieldwork.visit_places import check_point, grid_centre
@@ -37,7 +37,7 @@ class Plan:
 
 
 def worker_grids(user: Any) -> list[str]:
-    return [code for code in scope_codes(user, FIELDWORK_VISITS_RECORD) if len(code) == 15]
+    return grid_codes(user, FIELDWORK_VISITS_RECORD)
 
 
 def _visit_stops(user: Any, grids: list[str], today: dt.date, centre: dict[str, Any]) -> list[Stop]:

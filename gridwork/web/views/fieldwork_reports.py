@@ -22,6 +22,7 @@ from gridwork.accounts.access import (
     FIELDWORK_REPORTS_SUBMIT,
     FIELDWORK_REPORTS_VIEW,
     can,
+    grid_codes,
     scope_codes,
 )
 from gridwork.accounts.decorators import requires, signed_in
@@ -68,8 +69,7 @@ def _attempt(request: HttpRequest, work: Callable[[], Any], done: str) -> bool:
 
 
 def _own_grids(user: Any, capability: str) -> list[Area]:
-    codes = [code for code in scope_codes(user, capability) if len(code) == worklog.GRID_CODE_LENGTH]
-    return list(Area.objects.filter(code__in=codes).order_by("code"))
+    return list(Area.objects.filter(code__in=grid_codes(user, capability)).order_by("code"))
 
 
 # --- weekly reports -----------------------------------------------------------------------------
