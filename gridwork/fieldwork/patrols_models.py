@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridwork.accounts.access import FIELDWORK_PATROL_VIEW
 from gridwork.accounts.scoping import ScopedQuerySet
+from gridwork.registry.models import grid_field
 
 
 class PatrolStatus(models.TextChoices):
@@ -49,22 +50,11 @@ class PatrolPartQuerySet(ScopedQuerySet):
     scope_capability = FIELDWORK_PATROL_VIEW
 
 
-def _grid_field() -> models.ForeignKey:
-    return models.ForeignKey(
-        "areas.Area",
-        to_field="code",
-        db_column="grid_code",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("grid"),
-    )
-
-
 class Patrol(models.Model):
     worker = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patrols", verbose_name=_("worker")
     )
-    grid = _grid_field()
+    grid = grid_field()
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     status = models.CharField(

@@ -15,22 +15,12 @@ from gridwork.accounts.access import FIELDWORK_REPORTS_VIEW
 from gridwork.accounts.scoping import ScopedQuerySet
 from gridwork.core.language import pick
 from gridwork.core.models import AppendOnlyModel
+from gridwork.registry.models import grid_field
 
 
 class ReportsQuerySet(ScopedQuerySet):
     scope_field = "grid__code"
     scope_capability = FIELDWORK_REPORTS_VIEW
-
-
-def _grid(related_name: str = "+") -> models.ForeignKey:
-    return models.ForeignKey(
-        "areas.Area",
-        to_field="code",
-        db_column="grid_code",
-        on_delete=models.PROTECT,
-        related_name=related_name,
-        verbose_name=_("grid"),
-    )
 
 
 class BusinessLine(models.Model):
@@ -93,7 +83,7 @@ class WorkLog(models.Model):
     """One worker's day in one grid. The counts come from the day's records when it is read; the
     worker's own lines are kept here."""
 
-    grid = _grid()
+    grid = grid_field()
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     day = models.DateField(_("day"))
     created_at = models.DateTimeField(_("created at"))
@@ -141,7 +131,7 @@ class ReportStatus(models.TextChoices):
 class WeeklyReport(models.Model):
     """A grid's report of one week (Monday to Sunday, in the district's time zone)."""
 
-    grid = _grid()
+    grid = grid_field()
     week_start = models.DateField(_("week starting"))
     status = models.CharField(
         _("status"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT
@@ -229,7 +219,7 @@ class ReportLapse(models.Model):
     """A weekly report not in by its deadline: recorded when the deadline passes (missing) and when
     it comes in after it (late)."""
 
-    grid = _grid()
+    grid = grid_field()
     week_start = models.DateField(_("week starting"))
     kind = models.CharField(_("kind"), max_length=8, choices=LapseKind.choices)
     recorded_at = models.DateTimeField(_("recorded at"))
@@ -261,7 +251,7 @@ class TeamRole(models.TextChoices):
 
 
 class Meeting(models.Model):
-    grid = _grid()
+    grid = grid_field()
     held_on = models.DateField(_("date"))
     title = models.CharField(_("title"), max_length=200)
     minutes = models.TextField(_("minutes"), blank=True)
@@ -304,7 +294,7 @@ class Task(models.Model):
         OPEN = "open", _("open")
         DONE = "done", _("done")
 
-    grid = _grid()
+    grid = grid_field()
     title = models.CharField(_("title"), max_length=300)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
@@ -357,7 +347,7 @@ class Feedback(models.Model):
         ANSWERED = "answered", _("answered")
         CLOSED = "closed", _("closed")
 
-    grid = _grid()
+    grid = grid_field()
     subject = models.CharField(_("subject"), max_length=200)
     detail = models.TextField(_("detail"), blank=True)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

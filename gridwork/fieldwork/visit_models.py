@@ -16,17 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridwork.accounts.access import FIELDWORK_VISITS_VIEW
 from gridwork.accounts.scoping import ScopedQuerySet
-
-
-def _grid() -> models.ForeignKey:
-    return models.ForeignKey(
-        "areas.Area",
-        to_field="code",
-        db_column="grid_code",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("grid"),
-    )
+from gridwork.registry.models import grid_field
 
 
 class VisitsQuerySet(ScopedQuerySet):
@@ -48,7 +38,7 @@ class MemoSubject(models.TextChoices):
 
 
 class Visit(models.Model):
-    grid = _grid()
+    grid = grid_field()
     person = models.ForeignKey(
         "registry.Person",
         null=True,
@@ -121,7 +111,7 @@ class Memo(models.Model):
     """A quick note about a resident, household, building or place; it may become a case, a visit
     or a register update, and links to what it became."""
 
-    grid = _grid()
+    grid = grid_field()
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("written by")
     )
