@@ -19,6 +19,7 @@ from gridwork.accounts.access import (
     grid_codes,
 )
 from gridwork.accounts.permissions import require
+from gridwork.areas.models import Area, Level
 from gridwork.core import audit
 from gridwork.core.bounds import EARLIEST_DATE
 from gridwork.core.errors import NotFound
@@ -52,11 +53,21 @@ def _day(value: Any) -> dt.date:
     return value
 
 
+def _readable_grid(actor: Any, code: str) -> str:
+    """The code of a grid that exists and whose field work the actor reads; else as missing. A
+    grid code the actor's scope would cover but which names no grid is missing too."""
+    if (
+        len(code or "") != GRID_CODE_LENGTH
+        or not can(actor, FIELDWORK_REPORTS_VIEW, code)
+        or not Area.objects.filter(code=code, level=Level.GRID).exists()
+    ):
+        raise NotFound(_("No such grid."))
+    return code
+
+
 def _grid_of(actor: Any, grid_code: str | None) -> str:
     grids = own_grids(actor)
-    code = grid_code or (grids[0] if grids else "")
-    if len(code or "") != GRID_CODE_LENGTH or not can(actor, FIELDWORK_REPORTS_VIEW, code):
-        raise NotFound(_("No such grid."))
+    code = _readable_grid(actor, grid_code or (grids[0] if grids else ""))
     require(actor, FIELDWORK_REPORTS_RECORD, code)
     return code
 
@@ -102,11 +113,7 @@ def day_log(actor: Any, day: Any, *, grid_code: str | None = None, worker: Any =
     own; another worker's log only where the actor may read that grid's field work."""
     day = _day(day)
     worker = worker or actor
-    code = grid_code or (own_grids(worker)[0] if own_grids(worker) else "")
-    if not code:
-        raise NotFound(_("No such grid."))
-    if not can(actor, FIELDWORK_REPORTS_VIEW, code):
-        raise NotFound(_("No such grid."))
+    code = _readable_grid(actor, grid_code or (own_grids(worker)[0] if own_grids(worker) else ""))
     log = WorkLog.objects.visible_to(actor).filter(grid_id=code, day=day, worker=worker).first()
     start, end = day_bounds(day)
     return {

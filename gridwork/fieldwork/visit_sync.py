@@ -29,6 +29,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gridwork.accounts.access import FIELDWORK_VISITS_RECORD, has_capability
 from gridwork.cases import services as cases
 from gridwork.cases.models import Source
 from gridwork.core import audit
@@ -233,7 +234,10 @@ def open_conflicts(actor: Any) -> models.QuerySet[SyncEntry]:
 
 
 def settle(actor: Any, client_id: Any, *, keep: bool) -> SyncEntry:
-    """Settle one conflict: store the entry as the worker made it (`keep`) or discard it."""
+    """Settle one conflict: store the entry as the worker made it (`keep`) or discard it. Only
+    those who may send the queue settle it: a worker whose role ended leaves theirs to the audit."""
+    if not has_capability(actor, FIELDWORK_VISITS_RECORD):
+        raise PermissionDenied
     with transaction.atomic():
         try:
             key = uuid.UUID(str(client_id))

@@ -186,6 +186,14 @@ def test_worklog(world: dict[str, Any]) -> None:
         right="worker_a1",
     )
     assert [line["text"] for line in read["lines"]] == ["走访两户"]
+    # A grid code under the street's own community that names no grid is as missing as another
+    # street's grid, for reading and for writing.
+    for grid in ("110112001001999", "110112104201001"):
+        client = session_client(world["d"], "street_a")
+        assert client.get(f"{API}/worklog?day={DAY.isoformat()}&grid={grid}").status_code == 404
+        client = session_client(world["d"], "centre_a")
+        answer = client.post(url, json.dumps({"text": "x", "grid": grid}), content_type="application/json")
+        assert answer.status_code == 404
 
 
 def test_record_meeting_and_decide(world: dict[str, Any]) -> None:

@@ -9,8 +9,11 @@ import uuid
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from gridwork.accounts import services as accounts
+from gridwork.accounts.access import forget_assignments
 from gridwork.cases import services as cases
 from gridwork.cases.models import Case
 from gridwork.conftest import GRID_A1, GRID_A2, GRID_ORIGINS, District
@@ -152,6 +155,17 @@ def test_a_case_closed_meanwhile_is_a_conflict(district: District) -> None:
     assert statuses(result) == ["conflict"] and result[0]["code"] == "case_closed"
     settle(worker, entry["id"], keep=False)
     assert SyncEntry.objects.get().result == SyncResult.DISCARDED and not Visit.objects.exists()
+
+
+def test_a_worker_whose_role_ended_leaves_the_conflict_unsettled(district: District) -> None:
+    worker, person = district.users["worker_a1"], district.people[GRID_A1]
+    entry = visit_entry(person, grid=GRID_A2)
+    assert statuses(sync_batch(worker, [entry])) == ["conflict"]
+    accounts.revoke_role(SYSTEM, worker.roles.get().pk)
+    forget_assignments(worker)
+    with pytest.raises(PermissionDenied):
+        settle(worker, entry["id"], keep=False)
+    assert SyncEntry.objects.get().result == SyncResult.CONFLICT
 
 
 def test_the_endpoint_answers_per_entry_and_counts_conflicts(district: District) -> None:

@@ -24,9 +24,3 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_sep(
             "-", f"authorization matrix: {checked.cases} cases checked over {checked.routes} route checks"
         )
-    if checked.waiting:
-        terminalreporter.write_sep(
-            "-",
-            f"authorization matrix: {checked.waiting} field-work routes without entries yet"
-            " (gridwork/web/tests/matrix/entries/fieldwork.py)",
-        )

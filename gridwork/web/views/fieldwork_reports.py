@@ -23,6 +23,7 @@ from gridwork.accounts.access import (
     FIELDWORK_REPORTS_VIEW,
     can,
     grid_codes,
+    has_capability,
     scope_codes,
 )
 from gridwork.accounts.decorators import requires, signed_in
@@ -286,6 +287,9 @@ def _attendees(post: Any) -> list[dict[str, Any]]:
 def meetings_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
+        # Refused before the page is drawn again: a refusal shows none of the meetings below.
+        if not has_capability(user, FIELDWORK_REPORTS_RECORD):
+            raise PermissionDenied
         post = request.POST
         made: list[Meeting] = []
 

@@ -53,6 +53,7 @@ from gridwork.registry.models import (
 )
 from gridwork.transfer import services as transfer
 from gridwork.transfer.models import ImportJob
+from gridwork.web.tests.matrix.district_fieldwork import FieldWork, build_field_work
 
 OTHER_DISTRICT = "110113"
 GRID_X1 = "110113001001001"
@@ -102,6 +103,7 @@ MISSING = {
     "int": "987654321",
     "twin": "987654322",
     "tracking": "ZZZZZZZZZZZZ",
+    "conflict": "00000000-0000-4000-8000-000000000000",
 }
 
 
@@ -129,6 +131,7 @@ class MatrixDistrict:
     # A person of each grid whose name no other record shares: what a leak would show.
     marked: dict[str, Person] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
+    field_work: FieldWork = field(default_factory=FieldWork)
     serial: int = 100
 
     def user(self, principal: str) -> Any:
@@ -161,7 +164,7 @@ class MatrixDistrict:
             case.tracking_code,
         ]
         texts += [self.base.orgs[grid].name, self.base.objects[grid].code]
-        return texts
+        return texts + self.field_work.secrets.get(grid, [])
 
     def leaks(self, principal: str) -> list[str]:
         """What no answer to the principal may show: the secrets outside its scope that are not
@@ -206,7 +209,11 @@ class MatrixDistrict:
             ),
             "audit_event": lambda: AuditEvent.objects.order_by("pk").first().pk,
             "history": lambda: RecordHistory.objects.order_by("pk").first().pk,
+            # field work's: a sync conflict is its owner's, like an import job
+            "conflict": lambda: self.field_work.conflicts[USER_OF[owner]],
         }
+        if kind in self.field_work.objects:
+            return str(self.field_work.objects[kind][grid].pk)
         return str(values[kind]())
 
 
@@ -368,4 +375,6 @@ def build_matrix_district() -> MatrixDistrict:
         )
     _cases(d)
     _per_user(d)
+    keys = {key: d.base.users[key] for key in USER_OF.values()}
+    d.field_work = build_field_work(d.base.users, d.twins, point, GRID_X1, conflicts_of=keys)
     return d

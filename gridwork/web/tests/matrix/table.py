@@ -26,9 +26,6 @@ from gridwork.web.tests.matrix.rules import Entry
 # A new app's routes: a module under entries/ with its ENTRIES, named here.
 APPS: tuple[ModuleType, ...] = (core, accounts, areas, registry, cases, open311, notify, transfer, fieldwork)
 
-# Routes that landed before their entries, named in the summary line (entries/fieldwork.py).
-not_yet = fieldwork.not_yet
-
 
 def _gather() -> dict[str, Entry]:
     table: dict[str, Entry] = {}

@@ -134,7 +134,10 @@ BACK_OFFICE: dict[str, Entry] = {
         "registry_building", "building", AREA_STAFF, CENTRES, CENTRES, deleted={CENTRE: (200, 404)}
     ),
     **model_entries("registry_house", "house", AREA_STAFF, CENTRES, CENTRES),
-    **model_entries("registry_household", "household", AREA_STAFF, CENTRES, CENTRES),
+    # A household that was visited is protected like a building with houses: the visit keeps it.
+    **model_entries(
+        "registry_household", "household", AREA_STAFF, CENTRES, CENTRES, deleted={CENTRE: (200, 404)}
+    ),
     **model_entries("registry_person", "person", AREA_STAFF, CENTRES, CENTRES),
     **model_entries("registry_facilityobject", "object", AREA_STAFF, CENTRES, CENTRES),
     **model_entries("registry_persontag", "tag", AREA_STAFF, CENTRES, CENTRES),
