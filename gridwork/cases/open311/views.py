@@ -11,7 +11,7 @@ Choices made (README.md beside this file says more):
   name, phone and e-mail are never shown.
 - A request must carry lat and long: an address alone cannot be placed in a grid here.
 - Gridwork's statuses map to open (every open status) and closed (closed, rejected, merged);
-  status_notes is the last note addressed to the resident, else the status in words;
+  status_notes is the status in words (a note addressed to the resident is for their tracking page);
   expected_datetime is the case's overall deadline; agency_responsible the holding department,
   else the category's handling department.
 - What a public board may show, and no more: category, status, dates, and the place as its grid
@@ -129,8 +129,9 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def _status_notes(case: Case) -> str:
-    notes = [entry["note"] for entry in services.public_timeline(case) if entry["note"]]
-    return notes[-1] if notes else str(Status(case.status).label)
+    # The status in words only. A note addressed to the resident (feedback, rejection) may name
+    # them or a neighbour; it is theirs to read by their tracking code, not the public board's.
+    return str(Status(case.status).label)
 
 
 def open311_status(status: str) -> str:
