@@ -19,6 +19,7 @@ from gridwork.core.language import pick
 from gridwork.core.masking import mask_name, mask_phone
 from gridwork.core.models import AppendOnlyModel
 from gridwork.core.scoping import code_range_q, prefix_q
+from gridwork.core.sealed_text import SealedCharField, SealedTextField
 
 
 class Track(models.TextChoices):
@@ -184,9 +185,9 @@ class Case(models.Model):
     track = models.CharField(_("track"), max_length=12, choices=Track.choices)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, db_index=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
-    address = models.CharField(_("address"), max_length=200, blank=True)
+    title = SealedCharField(_("title"), max_length=200)
+    description = SealedTextField(_("description"), blank=True)
+    address = SealedCharField(_("address"), max_length=200, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     grid = models.ForeignKey(
@@ -333,7 +334,7 @@ class CaseEvent(AppendOnlyModel):
     at = models.DateTimeField(_("time"), db_index=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = SealedTextField(_("note"), blank=True)
     from_status = models.CharField(_("from status"), max_length=16, blank=True)
     to_status = models.CharField(_("to status"), max_length=16, blank=True)
     holder_before = models.CharField(_("holder before"), max_length=160, blank=True)

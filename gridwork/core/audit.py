@@ -15,6 +15,7 @@ from gridwork.core.encrypted_fields import EncryptedCharField, HashField, column
 from gridwork.core.field_crypto import PREFIX, keyring
 from gridwork.core.models import AuditEvent, RecordHistory
 from gridwork.core.request_context import current_ip
+from gridwork.core.sealed_text import unseal
 
 
 def _label(actor: Any) -> str:
@@ -96,15 +97,18 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
 
 def sealed(model: type[models.Model], data: dict[str, Any]) -> dict[str, Any]:
     """History values as stored: encrypted fields as ciphertext (a history row must not hold the
-    ID number or phone that its record keeps encrypted), their hashes left out."""
+    ID number or phone that its record keeps encrypted), their hashes left out, numbers typed into
+    free text sealed as in the record."""
     out: dict[str, Any] = {}
     for key, value in data.items():
         field = _field(model, key)
         if isinstance(field, HashField):
             continue
-        out[key] = (
-            field.seal(value) if isinstance(field, EncryptedCharField) and isinstance(value, str) else value
-        )
+        if isinstance(field, EncryptedCharField) and isinstance(value, str):
+            value = field.seal(value)
+        elif getattr(field, "seals_text", False):
+            value = field.seal_text(value)
+        out[key] = value
     return out
 
 
@@ -115,6 +119,8 @@ def opened(model: type[models.Model], data: dict[str, Any]) -> dict[str, Any]:
         field = _field(model, key)
         if isinstance(field, EncryptedCharField) and isinstance(value, str) and value.startswith(PREFIX):
             value = keyring().decrypt(value, column_label(field))
+        elif getattr(field, "seals_text", False) and isinstance(value, str):
+            value = unseal(value, column_label(field))
         out[key] = value
     return out
 

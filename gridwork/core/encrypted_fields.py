@@ -208,16 +208,21 @@ def encrypted_fields(model: type[models.Model]) -> list[EncryptedCharField]:
 
 def row_sealer(fields: Sequence[models.Field]) -> Callable[[list], list]:
     """For writers that bypass the ORM: a function taking the row's plain values (in `fields`
-    order) to what the columns store — hashes from their sources, then ciphertext."""
+    order) to what the columns store — hashes from their sources, then ciphertext, and free text
+    with its typed numbers sealed."""
     position = {f.name: n for n, f in enumerate(fields)}
     hashing = [(n, f, position[f.source]) for n, f in enumerate(fields) if isinstance(f, HashField)]
     sealing = [(n, f) for n, f in enumerate(fields) if isinstance(f, EncryptedCharField)]
+    # Free text whose typed numbers are sealed (core.sealed_text).
+    texts = [(n, f) for n, f in enumerate(fields) if getattr(f, "seals_text", False)]
 
     def seal(values: list) -> list:
         for n, field, source in hashing:
             values[n] = field.hash_of(values[source])
         for n, field in sealing:
             values[n] = field.seal(values[n])
+        for n, field in texts:
+            values[n] = field.seal_text(values[n])
         return values
 
     return seal

@@ -37,6 +37,8 @@ def mask_name(value: str | None) -> str:
 _LONG_DIGITS = re.compile(r"(?<!\d)\d{11,}[Xx]?(?!\d)")
 _GROUPED_MOBILE = re.compile(r"(?<!\d)1[3-9]\d[ \-]\d{4}[ \-]\d{4}(?!\d)")
 _LANDLINE = re.compile(r"(?<!\d)0\d{2,3}[ \-]?\d{7,8}(?!\d)")
+# In the order they are applied: the grouped mobile before the long runs it would split.
+PERSONAL_NUMBER_PATTERNS = (_GROUPED_MOBILE, _LONG_DIGITS, _LANDLINE)
 
 
 def _masked_number(match: re.Match[str]) -> str:
@@ -50,7 +52,7 @@ def mask_free_text(value: str | None) -> str:
     number masked as the register masks them; everything else as written."""
     if not value:
         return ""
-    for pattern in (_GROUPED_MOBILE, _LONG_DIGITS, _LANDLINE):
+    for pattern in PERSONAL_NUMBER_PATTERNS:
         value = pattern.sub(_masked_number, value)
     return value
 

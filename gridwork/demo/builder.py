@@ -144,8 +144,10 @@ class Table:
         self.sql = f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
         # A field the generator does not set (say, one added to the model later) gets its default.
         self.slots = [(f.attname, f.get_default()) for f in fields]
-        # ID numbers and phones are written encrypted, with their hashes (core.encrypted_fields).
-        self.seal = row_sealer(fields) if encrypted_fields(model) else None
+        # ID numbers and phones are written encrypted, with their hashes (core.encrypted_fields);
+        # numbers typed into free text sealed (core.sealed_text).
+        sealing = encrypted_fields(model) or any(getattr(f, "seals_text", False) for f in fields)
+        self.seal = row_sealer(fields) if sealing else None
         self.stamped = [
             (i, _adapter(f))
             for i, f in enumerate(fields)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridwork.accounts.access import FIELDWORK_PATROL_VIEW
 from gridwork.accounts.scoping import ScopedQuerySet
+from gridwork.core.sealed_text import SealedTextField
 from gridwork.registry.models import grid_field
 
 
@@ -133,7 +134,7 @@ class PatrolFinding(models.Model):
         Patrol, on_delete=models.CASCADE, related_name="findings", verbose_name=_("patrol")
     )
     at = models.DateTimeField(_("time"))
-    note = models.TextField(_("note"), max_length=2000)
+    note = SealedTextField(_("note"), max_length=2000)
     photo = models.FileField(_("photo"), upload_to=finding_photo_path, max_length=200, blank=True)
     photo_type = models.CharField(max_length=20, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)

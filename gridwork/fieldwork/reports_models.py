@@ -15,6 +15,7 @@ from gridwork.accounts.access import FIELDWORK_REPORTS_VIEW
 from gridwork.accounts.scoping import ScopedQuerySet
 from gridwork.core.language import pick
 from gridwork.core.models import AppendOnlyModel
+from gridwork.core.sealed_text import SealedCharField, SealedTextField
 from gridwork.registry.models import grid_field
 
 
@@ -103,7 +104,7 @@ class WorkLog(models.Model):
 
 class WorkLogLine(models.Model):
     log = models.ForeignKey(WorkLog, on_delete=models.CASCADE, related_name="lines")
-    text = models.CharField(_("text"), max_length=500)
+    text = SealedCharField(_("text"), max_length=500)
     line = models.ForeignKey(
         BusinessLine,
         null=True,
@@ -141,7 +142,7 @@ class WeeklyReport(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     # Set once, at the first submission after the deadline: a resubmission after a return is not late.
     late = models.BooleanField(_("late"), default=False)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = SealedTextField(_("summary"), blank=True)
     # The figures of the whole grid (meetings, tasks...), frozen at submission like each line's.
     figures = models.JSONField(_("figures"), default=dict)
     review_note = models.CharField(_("review note"), max_length=1000, blank=True)
@@ -171,7 +172,7 @@ class WeeklyReportLine(models.Model):
     report = models.ForeignKey(WeeklyReport, on_delete=models.CASCADE, related_name="lines")
     line = models.ForeignKey(BusinessLine, on_delete=models.PROTECT, related_name="+")
     figures = models.JSONField(_("figures"), default=dict)
-    text = models.TextField(_("text"), blank=True)
+    text = SealedTextField(_("text"), blank=True)
     forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
     forwarded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -203,7 +204,7 @@ class ReportEvent(AppendOnlyModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(_("at"))
-    note = models.CharField(_("note"), max_length=1000, blank=True)
+    note = SealedCharField(_("note"), max_length=1000, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -253,8 +254,8 @@ class TeamRole(models.TextChoices):
 class Meeting(models.Model):
     grid = grid_field()
     held_on = models.DateField(_("date"))
-    title = models.CharField(_("title"), max_length=200)
-    minutes = models.TextField(_("minutes"), blank=True)
+    title = SealedCharField(_("title"), max_length=200)
+    minutes = SealedTextField(_("minutes"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"))
 
@@ -295,14 +296,14 @@ class Task(models.Model):
         DONE = "done", _("done")
 
     grid = grid_field()
-    title = models.CharField(_("title"), max_length=300)
+    title = SealedCharField(_("title"), max_length=300)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
     )
     due_on = models.DateField(_("due"))
     status = models.CharField(_("status"), max_length=6, choices=Status.choices, default=Status.OPEN)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
-    done_note = models.CharField(_("note"), max_length=500, blank=True)
+    done_note = SealedCharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"))
 
     objects = ReportsQuerySet.as_manager()
@@ -324,7 +325,7 @@ class Decision(models.Model):
         TASK = "task", _("became a task")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
-    text = models.CharField(_("decision"), max_length=500)
+    text = SealedCharField(_("decision"), max_length=500)
     outcome = models.CharField(_("outcome"), max_length=4, choices=Outcome.choices, default=Outcome.NOTE)
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     task = models.OneToOneField(
@@ -348,12 +349,12 @@ class Feedback(models.Model):
         CLOSED = "closed", _("closed")
 
     grid = grid_field()
-    subject = models.CharField(_("subject"), max_length=200)
-    detail = models.TextField(_("detail"), blank=True)
+    subject = SealedCharField(_("subject"), max_length=200)
+    detail = SealedTextField(_("detail"), blank=True)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(_("raised at"))
     status = models.CharField(_("status"), max_length=9, choices=Status.choices, default=Status.RAISED)
-    answer = models.TextField(_("answer"), blank=True)
+    answer = SealedTextField(_("answer"), blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

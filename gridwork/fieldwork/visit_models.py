@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridwork.accounts.access import FIELDWORK_VISITS_VIEW
 from gridwork.accounts.scoping import ScopedQuerySet
+from gridwork.core.sealed_text import SealedCharField, SealedTextField
 from gridwork.registry.models import grid_field
 
 
@@ -62,8 +63,8 @@ class Visit(models.Model):
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=8, choices=VisitKind.choices, default=VisitKind.HOME)
-    findings = models.TextField(_("findings"), blank=True)
-    needs = models.TextField(_("needs"), blank=True)
+    findings = SealedTextField(_("findings"), blank=True)
+    needs = SealedTextField(_("needs"), blank=True)
     # Follow-ups: a case opened from the visit, a change the register needs, the next visit's date.
     case = models.ForeignKey(
         "cases.Case",
@@ -81,7 +82,7 @@ class Visit(models.Model):
         related_name="+",
         verbose_name=_("for the open case"),
     )
-    register_note = models.TextField(_("register change needed"), blank=True)
+    register_note = SealedTextField(_("register change needed"), blank=True)
     next_visit_on = models.DateField(_("next visit on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -128,10 +129,10 @@ class Memo(models.Model):
     building = models.ForeignKey(
         "registry.Building", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    place = models.CharField(_("place"), max_length=200, blank=True)
+    place = SealedCharField(_("place"), max_length=200, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
-    text = models.TextField(_("note"))
+    text = SealedTextField(_("note"))
     photo = models.FileField(_("photo"), upload_to=memo_photo_path, max_length=200, blank=True)
     became_case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -139,7 +140,7 @@ class Memo(models.Model):
     became_visit = models.OneToOneField(
         Visit, null=True, blank=True, on_delete=models.SET_NULL, related_name="from_memo"
     )
-    became_register_note = models.TextField(_("register update noted"), blank=True)
+    became_register_note = SealedTextField(_("register update noted"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = VisitsQuerySet.as_manager()

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridwork.core.sealed_text import SealedCharField, SealedTextField
+
 
 class Kind(models.TextChoices):
     ASSIGNED = "assigned", _("a case needs your action")
@@ -54,8 +56,8 @@ class Notification(models.Model):
         "cases.CaseEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("text"), blank=True)
+    title = SealedCharField(_("title"), max_length=200)
+    body = SealedTextField(_("text"), blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     emailed_at = models.DateTimeField(_("emailed at"), null=True, blank=True)

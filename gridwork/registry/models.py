@@ -17,6 +17,7 @@ from gridwork.accounts.scoping import ScopedQuerySet
 from gridwork.core.encrypted_fields import EncryptedCharField, HashField
 from gridwork.core.language import pick
 from gridwork.core.masking import mask_id_number, mask_phone
+from gridwork.core.sealed_text import SealedTextField
 from gridwork.registry import choices as c
 
 # A whole resident ID number (18 characters, or the old 15 digits) typed into a search box.
@@ -226,7 +227,7 @@ class Person(models.Model):
     )
     education = models.CharField(_("education"), max_length=16, choices=c.Education.choices, blank=True)
     work = models.CharField(_("work"), max_length=100, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = SealedTextField(_("notes"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = RegisterQuerySet.as_manager()
@@ -342,7 +343,7 @@ class PersonTag(models.Model):
         related_name="+",
         verbose_name=_("case officer"),
     )
-    details = models.TextField(_("details"), blank=True)
+    details = SealedTextField(_("details"), blank=True)
 
     objects = RegisterQuerySet.as_manager()
 

@@ -16,10 +16,14 @@ import pytest
 from django.db import connection
 
 from gridwork.accounts import services as accounts
+from gridwork.areas.models import Area
+from gridwork.cases import services as cases
+from gridwork.cases.models import Case
 from gridwork.cases.tests.helpers import report
 from gridwork.conftest import GRID_A1, District
 from gridwork.core.backups.engines import _pg_environment
 from gridwork.core.system import SYSTEM
+from gridwork.fieldwork import visit_services as visits
 from gridwork.registry import services as registry
 from gridwork.registry.models import Person
 from gridwork.transfer.tests.conftest import run
@@ -30,6 +34,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 USER_PHONE = "13655501234"
 REPORTER_PHONE = "13766602345"
 NEW_PHONE = "13877703456"
+TYPED_PHONE = "13988804567"
 
 
 def build_register(district: District) -> list[str]:
@@ -41,7 +46,20 @@ def build_register(district: District) -> list[str]:
     registry.save_record(SYSTEM, Person, {"phone": NEW_PHONE}, pk=person.pk)  # history of a phone change
     accounts.create_user(SYSTEM, "dumped", "x" * 20, phone=USER_PHONE, check_password=False)
     report(district, None, source="resident", reporter_name="王五", reporter_phone=REPORTER_PHONE)
-    secrets = [USER_PHONE, REPORTER_PHONE, NEW_PHONE]
+    # Numbers typed into free text: a case's title and description, a person's notes, a memo, and
+    # the case's note (its history and notification carry the title too).
+    typed_id, typed_phone = rows[1]["id_number"], "138 0013 8000"
+    case = report(
+        district,
+        "worker_a1",
+        category="E0101",
+        title=f"住户{typed_id}反映",
+        description=f"联系 {typed_phone} 或 {TYPED_PHONE}",
+    )
+    cases.act(district.users["worker_a1"], case.pk, "resolve", note=f"已电话 {TYPED_PHONE} 回访")
+    registry.save_record(SYSTEM, Person, {"notes": f"其子电话{TYPED_PHONE}"}, pk=person.pk)
+    visits.write_memo(district.users["worker_a1"], text=f"{typed_id} 家中漏水", person_id=person.pk)
+    secrets = [USER_PHONE, REPORTER_PHONE, NEW_PHONE, TYPED_PHONE, typed_phone, "13800138000"]
     secrets += [r["id_number"] for r in rows] + [r["phone"] for r in rows]
     secrets += [p.id_number for p in district.people.values()] + [p.phone for p in district.people.values()]
     secrets.append("13800000000")  # the organisations' contact phone
@@ -76,11 +94,15 @@ def test_no_plaintext_id_number_or_phone_in_a_raw_dump(district: District) -> No
     assert Person.objects.filter(phone=NEW_PHONE).count() == 1  # the values are all still there
     leaked = sorted({s for s in secrets if s and s in dump})
     assert leaked == []
+    # Read back, the typed numbers are as written (the pages mask them for who may not see them).
+    assert TYPED_PHONE in Case.objects.get(title__contains="反映").description
+    assert Person.objects.get(phone=NEW_PHONE).notes == f"其子电话{TYPED_PHONE}"
 
 
 def test_the_dump_check_sees_a_plaintext_value(district: District) -> None:
     """The scan above can fail: a value put into a free-text column is found in the dump."""
     person = district.people[GRID_A1]
-    registry.save_record(SYSTEM, Person, {"notes": f"电话 {person.phone}"}, pk=person.pk)
+    # A grid's public sign is free text nobody seals: it is for the public.
+    Area.objects.filter(code=GRID_A1).update(duties=f"电话 {person.phone}")
     dump = sqlite_dump() if connection.vendor == "sqlite" else postgres_dump()
     assert person.phone in dump

@@ -1,5 +1,6 @@
 """Re-encrypt every ID number and phone under the first FIELD_KEYS key and re-hash them under the
-first FIELD_HMAC_KEYS key (core.field_rewrite), in batches, with progress.
+first FIELD_HMAC_KEYS key (core.field_rewrite), and reseal the numbers typed into free text
+(core.sealed_text), in batches, with progress.
 
 Rotation, step by step (README, "Encryption at rest"):
 1. put the new key first in FIELD_KEYS (and/or FIELD_HMAC_KEYS), keep the old ones after it,
@@ -20,6 +21,7 @@ from gridwork.core import audit
 from gridwork.core.field_crypto import PREFIX, FieldDecryptError, keyring
 from gridwork.core.field_rewrite import BATCH_ROWS, Rewritten, encrypted_models, rewrite_model
 from gridwork.core.models import AuditEvent, RecordHistory
+from gridwork.core.sealed_text import reseal_model, sealed_models
 from gridwork.core.system import SYSTEM
 
 
@@ -45,6 +47,17 @@ class Command(BaseCommand):
                 ) from exc
             totals[done.label] = (done.rows, done.changed)
             self.stdout.write(f"{done.label}: done, {done.rows} rows, {done.changed} rewritten")
+        # Numbers typed into free text, sealed under the same keys (core.sealed_text).
+        for model in sealed_models():
+            label = model._meta.label_lower
+            try:
+                read, written = reseal_model(model)
+            except FieldDecryptError as exc:
+                raise CommandError(
+                    f"{exc}; list the key it was written under in FIELD_KEYS and run again"
+                ) from exc
+            totals[f"{label} (free text)"] = (read, written)
+            self.stdout.write(f"{label} (free text): done, {read} rows, {written} rewritten")
         old = old_key_history_entries()
         self.stdout.write(
             f"History entries with values under an older key (append-only, kept until their retention): {old}"
