@@ -17,6 +17,7 @@ from bench.figures import (
     list_pages,
     mixed,
     point_in_grid,
+    read_log,
     stalls,
 )
 
@@ -25,6 +26,7 @@ FIGURES: list[ModuleType] = [
     point_in_grid,
     home_pages,
     list_pages,
+    read_log,
     api_load,
     mixed,
     stalls,  # after mixed: it reads mixed's traces

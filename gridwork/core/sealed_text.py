@@ -167,3 +167,25 @@ def reseal_step(app_label: str, model_names: list[str]) -> Callable[[Any, Any], 
             reseal_model(apps.get_model(app_label, name), using=schema_editor.connection.alias)
 
     return forward
+
+
+def seal_json(value: Any, label: str) -> Any:
+    """A JSON document (dicts, lists, strings) with the numbers in its strings sealed, for a JSON
+    column that keeps what a phone sent (a sync conflict's entry). Keys are left as they are."""
+    if isinstance(value, str):
+        return seal(value, label) if value else value
+    if isinstance(value, list):
+        return [seal_json(v, label) for v in value]
+    if isinstance(value, dict):
+        return {k: seal_json(v, label) for k, v in value.items()}
+    return value
+
+
+def unseal_json(value: Any, label: str) -> Any:
+    if isinstance(value, str):
+        return unseal(value, label)
+    if isinstance(value, list):
+        return [unseal_json(v, label) for v in value]
+    if isinstance(value, dict):
+        return {k: unseal_json(v, label) for k, v in value.items()}
+    return value

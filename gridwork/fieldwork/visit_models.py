@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridwork.accounts.access import FIELDWORK_VISITS_VIEW
 from gridwork.accounts.scoping import ScopedQuerySet
-from gridwork.core.sealed_text import SealedCharField, SealedTextField
+from gridwork.core.sealed_text import SealedCharField, SealedTextField, seal_json, unseal_json
 from gridwork.registry.models import grid_field
 
 
@@ -194,6 +194,8 @@ class SyncEntry(models.Model):
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
+    # The entry as the phone sent it, the numbers typed into its texts sealed (core.sealed_text):
+    # write it with `keep_payload`, read it with `opened_payload`.
     payload = models.JSONField(default=dict, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     settled_at = models.DateTimeField(null=True, blank=True)
@@ -208,3 +210,12 @@ class SyncEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.client_id} {self.result}"
+
+    PAYLOAD_LABEL = "fieldwork.syncentry.payload"
+
+    @classmethod
+    def keep_payload(cls, entry: dict) -> dict:
+        return seal_json(entry, cls.PAYLOAD_LABEL)
+
+    def opened_payload(self) -> dict:
+        return unseal_json(self.payload, self.PAYLOAD_LABEL)

@@ -208,7 +208,7 @@ def _keep_conflict(
         grid_id=grid if isinstance(grid, str) and len(grid) == 15 and grid.isdigit() else None,
         result=SyncResult.CONFLICT,
         reason=conflict.message[:300],
-        payload=entry,
+        payload=SyncEntry.keep_payload(entry),
     )
     audit.log(AuditEvent.Action.CREATE, actor, object_type="fieldwork.syncentry", object_id=str(client_id))
     return _answer(client_id, "conflict", reason=conflict.message, code=conflict.code)
@@ -247,7 +247,7 @@ def settle(actor: Any, client_id: Any, *, keep: bool) -> SyncEntry:
         if entry is None:
             raise NotFound
         if keep:
-            payload = entry.payload
+            payload = entry.opened_payload()
             data, at = payload.get("data", {}), payload.get("at")
             record = KINDS[entry.kind](actor, data, at, payload.get("lon"), payload.get("lat"), True)
             entry.result, entry.object_type, entry.object_id = (

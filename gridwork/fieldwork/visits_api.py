@@ -258,7 +258,7 @@ def conflicts(request: HttpRequest) -> Any:
             "client_id": str(e.client_id),
             "kind": e.kind,
             "reason": e.reason,
-            "payload": e.payload,
+            "payload": e.opened_payload(),
             "received_at": e.received_at,
         }
         for e in visit_sync.open_conflicts(request.user)
@@ -274,6 +274,6 @@ def settle(request: HttpRequest, client_id: str, payload: SettleIn) -> Any:
         "client_id": str(e.client_id),
         "kind": e.kind,
         "reason": e.reason,
-        "payload": e.payload,
+        "payload": e.opened_payload(),
         "received_at": e.received_at,
     }

@@ -157,6 +157,18 @@ def test_a_case_closed_meanwhile_is_a_conflict(district: District) -> None:
     assert SyncEntry.objects.get().result == SyncResult.DISCARDED and not Visit.objects.exists()
 
 
+def test_a_conflict_keeps_typed_numbers_sealed(district: District) -> None:
+    worker, person = district.users["worker_a1"], district.people[GRID_A1]
+    entry = visit_entry(person, findings="其女电话 13912345678")
+    registry.save_record(SYSTEM, Person, {"grid": GRID_A2, "household": None}, pk=person.pk)  # moved
+    assert statuses(sync_batch(worker, [entry])) == ["conflict"]
+    kept = SyncEntry.objects.get()
+    assert "13912345678" not in json.dumps(kept.payload, ensure_ascii=False)
+    assert kept.opened_payload()["data"]["findings"] == "其女电话 13912345678"
+    settle(worker, entry["id"], keep=True)
+    assert Visit.objects.get().findings == "其女电话 13912345678"
+
+
 def test_a_worker_whose_role_ended_leaves_the_conflict_unsettled(district: District) -> None:
     worker, person = district.users["worker_a1"], district.people[GRID_A1]
     entry = visit_entry(person, grid=GRID_A2)
