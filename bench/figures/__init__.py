@@ -11,6 +11,7 @@ from types import ModuleType
 from bench.figures import (
     api_load,
     demo_build,
+    field_work,
     home_pages,
     import_csv,
     import_writes,
@@ -27,6 +28,7 @@ FIGURES: list[ModuleType] = [
     home_pages,
     list_pages,
     read_log,
+    field_work,
     api_load,
     mixed,
     stalls,  # after mixed: it reads mixed's traces
