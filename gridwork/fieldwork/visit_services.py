@@ -10,6 +10,9 @@ was closed) raises `VisitConflict`, which the offline sync shows the worker to s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,12 +100,48 @@ def _locked(
     except (TypeError, ValueError):
         errors.setdefault(field, []).append(not_in_area())
         return None
-    found = model.objects.visible_to(actor).select_for_update().filter(pk=key).first()
+    preloaded = _LOCKED.get()
+    if preloaded is not None and (model, key) in preloaded:
+        found = preloaded[(model, key)]
+    else:
+        found = model.objects.visible_to(actor).select_for_update().filter(pk=key).first()
     if found is None:
         if grid and can(actor, FIELDWORK_VISITS_RECORD, grid) and model.objects.filter(pk=key).exists():
             raise VisitConflict("moved", _("This record is no longer in your grid."))
         errors.setdefault(field, []).append(not_in_area())
     return found
+
+
+# A batch from the phone names its people, households and buildings up front: they are scoped and
+# locked in one query per kind for the whole batch (`subjects_locked`), and each entry's lookup is
+# answered from that; one not found there is looked up on its own, as without a batch (a conflict
+# or a refusal). One query instead of one per entry: the lookups were half of a replay's time.
+_LOCKED: ContextVar[dict[tuple[type, int], Any] | None] = ContextVar("fieldwork_locked", default=None)
+SUBJECT_MODELS = {"person_id": Person, "household_id": Household, "building_id": Building}
+
+
+@contextmanager
+def subjects_locked(actor: Any, datas: list[Any]) -> Iterator[None]:
+    """Within a transaction: the subjects named by these entries' data, locked for its length."""
+    keys: dict[type, set[int]] = {model: set() for model in SUBJECT_MODELS.values()}
+    for data in datas:
+        if not isinstance(data, dict):
+            continue
+        for name, model in SUBJECT_MODELS.items():
+            value = data.get(name)
+            if isinstance(value, int) or (isinstance(value, str) and value.isdigit() and len(value) < 19):
+                keys[model].add(int(value))
+    found: dict[tuple[type, int], Any] = {}
+    for model, pks in keys.items():
+        if pks:
+            # In key order, so that two batches lock what they share in the same order.
+            query = model.objects.visible_to(actor).select_for_update().filter(pk__in=pks).order_by("pk")
+            found.update(((model, record.pk), record) for record in query)
+    token = _LOCKED.set(found)
+    try:
+        yield
+    finally:
+        _LOCKED.reset(token)
 
 
 def resolve_subject(

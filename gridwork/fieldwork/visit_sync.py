@@ -225,7 +225,12 @@ def sync_batch(actor: Any, entries: list[Any]) -> list[dict[str, Any]]:
             continue
     # What was sent before, in one query rather than one per entry.
     known = {e.client_id: e for e in SyncEntry.objects.filter(user_id=actor.pk, client_id__in=ids)}
-    return [sync_one(actor, entry, known) for entry in entries]
+    # One transaction for the batch (each entry still in its own savepoint): one commit, and the
+    # subjects it names scoped and locked together.
+    with transaction.atomic():
+        datas = [entry.get("data") for entry in entries if isinstance(entry, dict)]
+        with services.subjects_locked(actor, datas):
+            return [sync_one(actor, entry, known) for entry in entries]
 
 
 def open_conflicts(actor: Any) -> models.QuerySet[SyncEntry]:
