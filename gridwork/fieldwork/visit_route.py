@@ -63,27 +63,28 @@ def nearest_neighbour(start: tuple[float, float], stops: list[Stop]) -> list[Sto
 
 
 def two_opt(start: tuple[float, float], order: list[Stop]) -> list[Stop]:
-    """Reverse segments while that shortens the open path from `start` (its end is free)."""
+    """Reverse segments while that shortens the open path from `start` (its end is free).
+
+    On node numbers with the distances computed once: the loops look each pair up many times
+    (thousands of times a plan), and the formula cost more than the rest of the plan."""
     points = [start] + [_point(s) for s in order]
-    route = list(order)
+    far = [[distance_m(p, q) for q in points] for p in points]
+    tour = list(range(len(points)))  # tour[0] is the start, which stays
     improved = True
     while improved:
         improved = False
-        for i in range(1, len(points) - 1):
-            for j in range(i + 1, len(points)):
-                a, b = points[i - 1], points[i]
-                c = points[j]
-                before = distance_m(a, b)
-                after = distance_m(a, c)
-                if j + 1 < len(points):
-                    d = points[j + 1]
-                    before += distance_m(c, d)
-                    after += distance_m(b, d)
+        for i in range(1, len(tour) - 1):
+            for j in range(i + 1, len(tour)):
+                a, b, c = tour[i - 1], tour[i], tour[j]
+                before, after = far[a][b], far[a][c]
+                if j + 1 < len(tour):
+                    d = tour[j + 1]
+                    before += far[c][d]
+                    after += far[b][d]
                 if after < before - 1e-6:
-                    points[i : j + 1] = reversed(points[i : j + 1])
-                    route[i - 1 : j] = reversed(route[i - 1 : j])
+                    tour[i : j + 1] = reversed(tour[i : j + 1])
                     improved = True
-    return route
+    return [order[n - 1] for n in tour[1:]]
 
 
 def shortest_walk(start: tuple[float, float], stops: list[Stop]) -> list[Stop]:
