@@ -113,11 +113,17 @@ def sealed_models(apps_registry: Any = None) -> list[type[models.Model]]:
 
 
 def reseal_model(
-    model: type[models.Model], *, using: str = "default", progress: Callable[[int, int], None] | None = None
+    model: type[models.Model],
+    *,
+    using: str = "default",
+    progress: Callable[[int, int], None] | None = None,
+    first: bool = False,
 ) -> tuple[int, int]:
     """Write again every row whose sealed columns hold a bare number or a seal under an older key:
     (rows read, rows written). Stopped and started again, it skips what is done. A seal that no
-    listed key opens stops it (FieldDecryptError), rather than be written back unreadable."""
+    listed key opens stops it (FieldDecryptError), rather than be written back unreadable.
+    `first`: the columns hold text as typed (the migration that starts sealing them), so brackets
+    in it are a user's, not seals."""
     fields = sealed_fields(model)
     manager = model._base_manager.using(using)
     last, rows, changed = None, 0, 0
@@ -130,11 +136,18 @@ def reseal_model(
             if not batch:
                 break
             for pk, stored in _raw_values(model, fields, batch, using).items():
-                changes = {
-                    f.attname: unseal(value, column_label(f), strict=True)
-                    for f, value in zip(fields, stored, strict=True)
-                    if value and not is_current(value)
-                }
+                if first:
+                    changes = {
+                        f.attname: value
+                        for f, value in zip(fields, stored, strict=True)
+                        if value and (_NUMBER.search(value) or OPEN in value or CLOSE in value)
+                    }
+                else:
+                    changes = {
+                        f.attname: unseal(value, column_label(f), strict=True)
+                        for f, value in zip(fields, stored, strict=True)
+                        if value and not is_current(value)
+                    }
                 if changes:
                     # update() saves through the fields: the text is sealed under the current key.
                     manager.filter(pk=pk).update(**changes)
@@ -158,15 +171,38 @@ def _raw_values(model: type[models.Model], fields: list[models.Field], pks: list
         return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
-def reseal_step(app_label: str, model_names: list[str]) -> Callable[[Any, Any], None]:
-    """RunPython's forward for the migration that first seals these models' free text: numbers
-    typed before it are sealed. (Backward needs nothing: the columns read the same unsealed.)"""
+def _unseal_model(model: type[models.Model], using: str) -> None:
+    """Every sealed column back to the text as typed, written raw (the field no longer seals)."""
+    fields = sealed_fields(model)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    pks = list(model._base_manager.using(using).order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), BATCH_ROWS):
+        for key, stored in _raw_values(model, fields, pks[start : start + BATCH_ROWS], using).items():
+            for f, value in zip(fields, stored, strict=True):
+                if value and OPEN in value:
+                    with connection.cursor() as cursor:
+                        cursor.execute(
+                            f"UPDATE {table} SET {quote(f.column)} = %s WHERE {pk} = %s",  # noqa: S608
+                            [unseal(value, column_label(f), strict=True), key],
+                        )
+
+
+def reseal_step(app_label: str, model_names: list[str]) -> tuple[Callable[[Any, Any], None], Callable]:
+    """RunPython's forward and backward for the migration that first seals these models' free
+    text: forward, numbers typed before it are sealed; backward, every seal opened again."""
 
     def forward(apps: Any, schema_editor: Any) -> None:
         for name in model_names:
-            reseal_model(apps.get_model(app_label, name), using=schema_editor.connection.alias)
+            reseal_model(apps.get_model(app_label, name), using=schema_editor.connection.alias, first=True)
 
-    return forward
+    def backward(apps: Any, schema_editor: Any) -> None:
+        # Run before the reversed AlterField: the state's fields are still the sealing ones.
+        for name in model_names:
+            _unseal_model(apps.get_model(app_label, name), schema_editor.connection.alias)
+
+    return forward, backward
 
 
 def seal_json(value: Any, label: str) -> Any:

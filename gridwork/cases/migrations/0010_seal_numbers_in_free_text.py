@@ -33,5 +33,5 @@ class Migration(migrations.Migration):
             field=gridwork.core.sealed_text.SealedTextField(blank=True, verbose_name='note'),
         ),
         # Numbers typed into this free text before it was sealed are sealed now (core.sealed_text).
-        migrations.RunPython(reseal_step('cases', ['case', 'caseevent']), migrations.RunPython.noop),
+        migrations.RunPython(*reseal_step('cases', ['case', 'caseevent'])),
     ]

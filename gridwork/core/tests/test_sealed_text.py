@@ -88,3 +88,20 @@ def test_rotate_keys_reseals_free_text(district: District, settings: Any) -> Non
     # Run again, nothing is left to rewrite.
     call_command("rotate_keys", stdout=(again := StringIO()))
     assert "cases.case (free text): done" in again.getvalue() and ", 0 rewritten" in again.getvalue()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_migration_seals_what_was_typed_before_and_opens_it_going_back(district: District) -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    case = report(district, description=f"电话 {PHONE} ⟦旧⟧")
+    assert PHONE not in stored("cases_case", "description", case.pk)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("cases", "0009_case_public_text")])
+    assert stored("cases_case", "description", case.pk) == f"电话 {PHONE} [旧]"  # opened, as typed
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([("cases", "0010_seal_numbers_in_free_text")])
+    raw = stored("cases_case", "description", case.pk)
+    assert PHONE not in raw and is_current(raw)
+    assert Case.objects.get(pk=case.pk).description == f"电话 {PHONE} [旧]"

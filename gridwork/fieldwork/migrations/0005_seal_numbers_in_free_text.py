@@ -108,5 +108,5 @@ class Migration(migrations.Migration):
             field=gridwork.core.sealed_text.SealedCharField(max_length=500, verbose_name='text'),
         ),
         # Numbers typed into this free text before it was sealed are sealed now (core.sealed_text).
-        migrations.RunPython(reseal_step('fieldwork', ['decision', 'feedback', 'meeting', 'memo', 'patrolfinding', 'reportevent', 'task', 'visit', 'weeklyreport', 'weeklyreportline', 'worklogline']), migrations.RunPython.noop),
+        migrations.RunPython(*reseal_step('fieldwork', ['decision', 'feedback', 'meeting', 'memo', 'patrolfinding', 'reportevent', 'task', 'visit', 'weeklyreport', 'weeklyreportline', 'worklogline'])),
     ]

@@ -23,5 +23,5 @@ class Migration(migrations.Migration):
             field=gridwork.core.sealed_text.SealedCharField(max_length=200, verbose_name='title'),
         ),
         # Numbers typed into this free text before it was sealed are sealed now (core.sealed_text).
-        migrations.RunPython(reseal_step('notify', ['notification']), migrations.RunPython.noop),
+        migrations.RunPython(*reseal_step('notify', ['notification'])),
     ]

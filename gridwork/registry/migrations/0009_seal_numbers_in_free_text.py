@@ -23,5 +23,5 @@ class Migration(migrations.Migration):
             field=gridwork.core.sealed_text.SealedTextField(blank=True, verbose_name='details'),
         ),
         # Numbers typed into this free text before it was sealed are sealed now (core.sealed_text).
-        migrations.RunPython(reseal_step('registry', ['person', 'persontag']), migrations.RunPython.noop),
+        migrations.RunPython(*reseal_step('registry', ['person', 'persontag'])),
     ]
