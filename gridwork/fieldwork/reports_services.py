@@ -412,6 +412,11 @@ def record_missing(week_start: dt.date | None = None, *, now: dt.datetime | None
     return len(lapses)
 
 
+def record_missing_now(now: dt.datetime | None = None) -> int:
+    """The periodic check's hook: the latest week past its deadline (idempotent, cheap to repeat)."""
+    return record_missing(now=now)
+
+
 def ensure_reviewer(actor: Any, area_code: str) -> None:
     """For the community's pages: the lapse list and the review queue."""
     if not area_code:

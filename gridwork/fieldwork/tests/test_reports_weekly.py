@@ -200,3 +200,15 @@ def test_the_lapses_command_records_missing_reports(district, time_machine):
     assert ReportLapse.objects.filter(week_start=WEEK, kind=LapseKind.MISSING).count() == 4
     with pytest.raises(CommandError):
         call_command("fieldwork_lapses", week="2026-11-03")
+
+
+def test_the_periodic_check_records_missing_reports(district, time_machine):
+    from gridwork.notify.tasks import run_overdue_check
+
+    time_machine.move_to(at(NEXT_MONDAY, 11), tick=False)
+    run_overdue_check()
+    assert not ReportLapse.objects.filter(week_start=WEEK).exists()  # before the week's deadline
+    time_machine.move_to(at(NEXT_MONDAY, 13), tick=False)
+    run_overdue_check()
+    run_overdue_check()
+    assert ReportLapse.objects.filter(week_start=WEEK, kind=LapseKind.MISSING).count() == 4
