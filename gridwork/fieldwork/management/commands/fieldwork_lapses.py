@@ -1,5 +1,6 @@
-"""Record the grids whose weekly report was not in by its deadline: run after each deadline
-(e.g. hourly from cron or the task scheduler); repeating it records nothing twice."""
+"""Record the grids whose weekly report was not in by its deadline. The periodic check does this
+after each deadline by itself (fieldwork.apps); this command is for a past week or by hand, and
+repeating it records nothing twice."""
 
 from __future__ import annotations
 
