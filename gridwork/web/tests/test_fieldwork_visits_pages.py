@@ -89,3 +89,23 @@ def test_the_workers_home_shows_the_visits_panel(district: District) -> None:
     page = district.client("worker_a1").get("/").content.decode()
     assert "/fieldwork/" in page and ("1 never visited" in page or "1 名从未走访" in page)
     assert "/fieldwork/memo/" not in district.client("street_a").get("/").content.decode()
+
+
+def test_the_visits_overview_of_an_area(district: District) -> None:
+    from gridwork.conftest import COMMUNITY_A
+
+    person = district.people[GRID_A1]
+    url = f"/fieldwork/visits/?area={COMMUNITY_A}"
+    assert district.client(None).get(url).status_code == 302
+    assert district.client("department").get(url).status_code == 403
+    assert district.client("street_b").get(url).status_code == 404  # another street's: as missing
+    assert district.client("street_a").get("/fieldwork/visits/?area=110112001001999").status_code == 404
+    before = district.client("street_a").get(url).content.decode()
+    assert person.name in before and "血压偏高" not in before
+    services.record_visit(district.users["worker_a1"], person_id=person.pk, findings="血压偏高", lon=LON, lat=LAT)
+    page = district.client("street_a").get(url).content.decode()
+    assert "血压偏高" in page and f"/people/{person.pk}/" in page
+    # Just visited: no longer overdue.
+    assert "Nobody is overdue." in page or "无逾期未访人员" in page
+    home = district.client("street_a").get("/").content.decode()
+    assert "/fieldwork/visits/?area=" in home

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from gridwork.accounts.access import FIELDWORK_PATROL, FIELDWORK_PATROL_VIEW, scope_codes
+from gridwork.accounts.access import FIELDWORK_PATROL, FIELDWORK_PATROL_VIEW
 from gridwork.accounts.decorators import requires
-from gridwork.areas.models import Area, Level
+from gridwork.areas.models import Area
 from gridwork.core.bounds import EARLIEST_DATE, LATEST_DATE
 from gridwork.core.errors import Conflict
 from gridwork.fieldwork import patrols_services as services
@@ -25,6 +25,7 @@ from gridwork.fieldwork.patrols_coverage import coverage
 from gridwork.fieldwork.patrols_drawing import draw
 from gridwork.fieldwork.patrols_models import Patrol, PatrolFinding, PatrolFix, PatrolStatus
 from gridwork.web.views.case_forms import category_choices, error_messages, parse_point, request_too_large
+from gridwork.web.views.fieldwork_overview import overview_areas
 
 TRACK_DRAWN_UP_TO = 5000  # fixes drawn on a patrol's page (a long day at one every ten seconds)
 
@@ -172,13 +173,7 @@ def patrol_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _coverage_areas(user: Any) -> list[Area]:
-    """The communities and streets (and grids, for grid roles) the user may see the coverage of."""
-    codes = scope_codes(user, FIELDWORK_PATROL_VIEW)
-    if not codes:
-        return []
-    areas = Area.objects.under_any(codes).filter(level__in=[Level.STREET, Level.COMMUNITY]).order_by("code")
-    found = list(areas.only("code", "name", "level")[:300])
-    return found or list(Area.objects.filter(code__in=codes).order_by("code"))
+    return overview_areas(user, FIELDWORK_PATROL_VIEW)
 
 
 def _day(raw: str) -> dt.date | None:

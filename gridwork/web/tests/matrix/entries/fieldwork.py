@@ -119,6 +119,8 @@ PAGES: dict[str, Entry] = {
         body=lambda c: {"category": "E0104", "title": "井盖缺失", **_here(c)},
     ),
     "GET web:fieldwork_memos": Entry(Rule(READERS, scoped=False), lists=True),
+    # An area's visits: one out of reach is as missing; the latest visits name their people.
+    "GET web:fieldwork_visits_overview": Entry(Rule(READERS), query={"area": "@grid"}, lists=True),
     "POST web:fieldwork_memo_become": Entry(
         Rule(PATROLLERS, ok=302), {"pk": "memo", "what": "=case"}, body=lambda c: {"category": "E0104"}
     ),
