@@ -102,7 +102,8 @@ def test_the_visits_overview_of_an_area(district: District) -> None:
     assert district.client("street_a").get("/fieldwork/visits/?area=110112001001999").status_code == 404
     before = district.client("street_a").get(url).content.decode()
     assert person.name in before and "血压偏高" not in before
-    services.record_visit(district.users["worker_a1"], person_id=person.pk, findings="血压偏高", lon=LON, lat=LAT)
+    worker = district.users["worker_a1"]
+    services.record_visit(worker, person_id=person.pk, findings="血压偏高", lon=LON, lat=LAT)
     page = district.client("street_a").get(url).content.decode()
     assert "血压偏高" in page and f"/people/{person.pk}/" in page
     # Just visited: no longer overdue.
