@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.test import Client
 
-from bench.core import Context, median_seconds_alternating
+from bench.core import Context, Row, at_least, median_seconds_alternating
 from gridwork.accounts import services as accounts
-from gridwork.accounts.models import RoleAssignment, User
+from gridwork.accounts.models import Role, RoleAssignment, User
 from gridwork.areas.models import Area, Level
 from gridwork.core.system import SYSTEM
+from gridwork.demo.users import WORKER_PREFIX
 from gridwork.registry.models import Person
 
 PAGE_TARGET = 1 / 4  # a page's median within 4x the bare signed-in view's
@@ -98,6 +99,26 @@ class DistinctTiming:
             f"median {statistics.median(self.queries):g}, max {max(self.queries)}; size median "
             f"{statistics.median(self.sizes):,.0f} B"
         )
+
+    def row(self, figure: str) -> Row:
+        """The figure's row: the page's median against the bare view's, within 4x of it."""
+        return Row(
+            figure=figure,
+            what=self.label,
+            value=round(self.seconds * 1000, 2),
+            unit="ms",
+            reference=round(self.bare_seconds * 1000, 2),
+            ratio=round(self.ratio, 2),
+            target=f">= {PAGE_TARGET:.2f} (4x)",
+            passed=at_least(self.ratio, PAGE_TARGET),
+            note=self.note(),
+        )
+
+
+def demo_workers() -> dict[str, User]:
+    """The demo's grid worker of each grid, by grid."""
+    found = RoleAssignment.objects.filter(role=Role.GRID_WORKER, user__username__startswith=WORKER_PREFIX)
+    return {a.area_id: a.user for a in found.select_related("user")}
 
 
 def person_ids(seed: int, count: int = 500) -> list[int]:

@@ -11,17 +11,15 @@ from __future__ import annotations
 import math
 import random
 import urllib.parse
-from typing import Any
 
 from django.test import Client
 
-from bench.core import Context, Row, at_least
-from bench.pages import PAGE_TARGET, areas_at, client_for, signed_in, time_distinct
-from gridwork.accounts.models import Role, RoleAssignment
+from bench.core import Context, Row
+from bench.pages import areas_at, client_for, demo_workers, signed_in, time_distinct
+from gridwork.accounts.models import Role
 from gridwork.areas.models import Level
 from gridwork.cases.models import OPEN_STATUSES, Category
 from gridwork.core.scoping import code_range_q
-from gridwork.demo.users import WORKER_PREFIX
 from gridwork.registry.models import Person
 
 KEY = "5"
@@ -29,12 +27,6 @@ TITLE = "list pages"
 NEEDS_SERVER = False
 PAGE_SIZE = 30
 TABS = ("mine", "area", "overdue")
-
-
-def _workers() -> dict[str, Any]:
-    """The demo's grid worker of each grid, by grid."""
-    found = RoleAssignment.objects.filter(role=Role.GRID_WORKER, user__username__startswith=WORKER_PREFIX)
-    return {a.area_id: a.user for a in found.select_related("user")}
 
 
 def _people_requests(
@@ -84,7 +76,7 @@ def _queue_requests(clients: list[Client], rng: random.Random, count: int) -> li
 def run(ctx: Context) -> list[Row]:
     rng = random.Random(ctx.seed)
     rounds = ctx.repeat + 3
-    workers = _workers()
+    workers = demo_workers()
     grids = [code for code in areas_at(Level.GRID, rounds, rng) if code in workers]
     grid_clients = [(signed_in(workers[code]), code) for code in grids]
     communities = areas_at(Level.COMMUNITY, rounds, rng)
@@ -108,17 +100,5 @@ def run(ctx: Context) -> list[Row]:
     for label, requests in kinds:
         users = len({id(client) for client, _path in requests})
         timing = time_distinct(ctx, f"{label} ({users} users)", requests)
-        rows.append(
-            Row(
-                figure=f"{KEY}. {TITLE}",
-                what=timing.label,
-                value=round(timing.seconds * 1000, 2),
-                unit="ms",
-                reference=round(timing.bare_seconds * 1000, 2),
-                ratio=round(timing.ratio, 2),
-                target=f">= {PAGE_TARGET:.2f} (4x)",
-                passed=at_least(timing.ratio, PAGE_TARGET),
-                note=timing.note(),
-            )
-        )
+        rows.append(timing.row(f"{KEY}. {TITLE}"))
     return rows

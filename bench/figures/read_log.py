@@ -18,10 +18,8 @@ from unittest import mock
 from django.test import Client
 
 from bench.core import Context, Row, at_least, median_seconds_alternating
-from bench.pages import signed_in
-from gridwork.accounts.models import Role, RoleAssignment
+from bench.pages import demo_workers, signed_in
 from gridwork.core.models import AuditEvent
-from gridwork.demo.users import WORKER_PREFIX
 from gridwork.registry.models import Person
 
 KEY = "10"
@@ -33,12 +31,7 @@ PEOPLE = 300
 
 
 def _requests(rng: random.Random, template: str) -> list[tuple[Client, str]]:
-    workers = {
-        a.area_id: a.user
-        for a in RoleAssignment.objects.filter(
-            role=Role.GRID_WORKER, user__username__startswith=WORKER_PREFIX
-        ).select_related("user")
-    }
+    workers = demo_workers()
     grids = rng.sample(sorted(workers), min(len(workers), 60))
     clients = {code: signed_in(workers[code]) for code in grids}
     requests = []
