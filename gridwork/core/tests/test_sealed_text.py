@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from gridwork.cases.models import Case
 from gridwork.cases.tests.helpers import report
@@ -92,8 +93,6 @@ def test_rotate_keys_reseals_free_text(district: District, settings: Any) -> Non
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_seals_what_was_typed_before_and_opens_it_going_back(district: District) -> None:
-    from django.db.migrations.executor import MigrationExecutor
-
     case = report(district, description=f"电话 {PHONE} ⟦旧⟧")
     assert PHONE not in stored("cases_case", "description", case.pk)
     executor = MigrationExecutor(connection)

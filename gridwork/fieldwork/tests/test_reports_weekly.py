@@ -16,6 +16,7 @@ from gridwork.fieldwork import reports_services as services
 from gridwork.fieldwork.reports_models import LapseKind, ReportLapse, ReportStatus
 from gridwork.fieldwork.tests.reports_helpers import WEEK, act, add_civil_handler, at, report_case
 from gridwork.notify.models import Notification
+from gridwork.notify.tasks import run_overdue_check
 
 pytestmark = pytest.mark.django_db
 
@@ -203,8 +204,6 @@ def test_the_lapses_command_records_missing_reports(district, time_machine):
 
 
 def test_the_periodic_check_records_missing_reports(district, time_machine):
-    from gridwork.notify.tasks import run_overdue_check
-
     time_machine.move_to(at(NEXT_MONDAY, 11), tick=False)
     run_overdue_check()
     assert not ReportLapse.objects.filter(week_start=WEEK).exists()  # before the week's deadline

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gridwork.conftest import GRID_A1, GRID_ORIGINS, District
+from gridwork.conftest import COMMUNITY_A, GRID_A1, GRID_ORIGINS, District
 from gridwork.fieldwork import visit_services as services
 from gridwork.fieldwork.visit_models import Memo, Visit
 
@@ -92,8 +92,6 @@ def test_the_workers_home_shows_the_visits_panel(district: District) -> None:
 
 
 def test_the_visits_overview_of_an_area(district: District) -> None:
-    from gridwork.conftest import COMMUNITY_A
-
     person = district.people[GRID_A1]
     url = f"/fieldwork/visits/?area={COMMUNITY_A}"
     assert district.client(None).get(url).status_code == 302

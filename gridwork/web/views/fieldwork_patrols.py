@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gridwork.accounts.access import FIELDWORK_PATROL, FIELDWORK_PATROL_VIEW
 from gridwork.accounts.decorators import requires
-from gridwork.areas.models import Area
 from gridwork.core.bounds import EARLIEST_DATE, LATEST_DATE
 from gridwork.core.errors import Conflict
 from gridwork.fieldwork import patrols_services as services
@@ -172,10 +171,6 @@ def patrol_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _coverage_areas(user: Any) -> list[Area]:
-    return overview_areas(user, FIELDWORK_PATROL_VIEW)
-
-
 def _day(raw: str) -> dt.date | None:
     try:
         day = dt.date.fromisoformat(raw)
@@ -187,7 +182,7 @@ def _day(raw: str) -> dt.date | None:
 @requires(FIELDWORK_PATROL_VIEW)
 @require_GET
 def patrol_coverage(request: HttpRequest) -> HttpResponse:
-    choices = _coverage_areas(request.user)
+    choices = overview_areas(request.user, FIELDWORK_PATROL_VIEW)
     code = request.GET.get("area", "").strip() or (choices[0].code if choices else "")
     raw_day = request.GET.get("day", "").strip()
     day = _day(raw_day) if raw_day else timezone.localdate()
