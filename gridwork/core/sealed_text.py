@@ -108,8 +108,8 @@ def sealed_fields(model: type[models.Model]) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if isinstance(f, _Sealing)]
 
 
-def sealed_models(apps_registry: Any = None) -> list[type[models.Model]]:
-    return [m for m in (apps_registry or global_apps).get_models() if sealed_fields(m)]
+def sealed_models() -> list[type[models.Model]]:
+    return [m for m in global_apps.get_models() if sealed_fields(m)]
 
 
 def reseal_model(
